@@ -1,0 +1,152 @@
+//! The crate's error type.
+
+use chrono::NaiveDate;
+use std::fmt;
+
+/// The kind of record an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// The problem itself (planning date, horizon).
+    Problem,
+    /// The booking policy.
+    Policy,
+    /// A site.
+    Site,
+    /// A slot.
+    Slot,
+    /// A referral.
+    Referral,
+    /// A pathway step (identified as `pathway_steps[k]`, its position counted from 0).
+    PathwayStep,
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RecordKind::Problem => "problem",
+            RecordKind::Policy => "policy",
+            RecordKind::Site => "site",
+            RecordKind::Slot => "slot",
+            RecordKind::Referral => "referral",
+            RecordKind::PathwayStep => "pathway step",
+        })
+    }
+}
+
+/// Everything that can go wrong. Each variant names the record and field at fault and its
+/// message says how to fix it. Patient data never appears beyond record ids.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The JSON could not be read into a [`crate::Problem`]: malformed JSON, a missing required
+    /// field, an unknown field, or a value of the wrong type. `path` is where, for example
+    /// `referrals[3].duration_minutes`.
+    #[error("invalid problem JSON at `{path}`: {message}. Fix the value at that path (see the README's input format)")]
+    Json {
+        /// Path to the offending element (`.` when the document as a whole is at fault).
+        path: String,
+        /// What the parser said, with line and column.
+        message: String,
+    },
+    /// Two records of one kind share an id.
+    #[error("duplicate {kind} id `{id}`: give every {kind} a unique id")]
+    DuplicateId {
+        /// Kind of record.
+        kind: RecordKind,
+        /// The repeated id.
+        id: String,
+    },
+    /// A record names a site, slot or referral that is not in the problem.
+    #[error("{kind} `{id}` field `{field}` names unknown {target} `{reference}`: add that {target} to the problem or correct the id")]
+    UnknownReference {
+        /// Kind of the record holding the reference.
+        kind: RecordKind,
+        /// Its id.
+        id: String,
+        /// The field holding the reference.
+        field: &'static str,
+        /// Kind of record referred to.
+        target: RecordKind,
+        /// The id that was not found.
+        reference: String,
+    },
+    /// A field holds a value outside what it may take.
+    #[error("{kind} `{id}` field `{field}`: {reason}")]
+    InvalidField {
+        /// Kind of record.
+        kind: RecordKind,
+        /// Its id.
+        id: String,
+        /// The field.
+        field: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// The planning date is after the horizon end.
+    #[error("planning_date {planning_date} is after horizon_end {horizon_end}: the horizon must end on or after the planning date")]
+    HorizonBeforePlanningDate {
+        /// The planning date.
+        planning_date: NaiveDate,
+        /// The horizon's last day.
+        horizon_end: NaiveDate,
+    },
+    /// Pathway steps form a cycle, so no order satisfies them.
+    #[error("pathway steps form a cycle through referrals {}: remove one of the steps", .referrals.join(", "))]
+    PathwayCycle {
+        /// The referral ids on the cycle, sorted.
+        referrals: Vec<String>,
+    },
+    /// Pinned bookings alone exceed a free slot's count or minutes.
+    #[error("slot `{slot}` holds more pinned bookings than its {field} allows: unpin one or raise the slot's {field}")]
+    PinnedOverCapacity {
+        /// The slot.
+        slot: String,
+        /// `capacity` or `minutes_capacity`.
+        field: &'static str,
+    },
+    /// Two pinned bookings of one patient overlap in time (in a session that packs appointments
+    /// by minutes, the whole session counts), so both cannot be kept.
+    #[error("referrals `{first}` and `{second}` are pinned to overlapping times for the same patient: unpin one of them")]
+    PinnedClash {
+        /// The earlier referral.
+        first: String,
+        /// The later referral.
+        second: String,
+    },
+    /// A backend was asked for that this build does not include.
+    #[error("backend `{backend}` is not compiled into this build: enable Cargo feature `{backend}` or choose one of {}", .compiled.join(", "))]
+    BackendNotCompiled {
+        /// The backend asked for.
+        backend: String,
+        /// The backends this build has.
+        compiled: Vec<String>,
+    },
+    /// A solve option is out of range.
+    #[error("solve option `{option}`: {reason}")]
+    InvalidOption {
+        /// The option.
+        option: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Objective costs grew too large for exact integer arithmetic.
+    #[error("objective tier `{tier}` overflows 64-bit integer arithmetic in component {component}: split the problem or shorten the horizon")]
+    ObjectiveOverflow {
+        /// Component index.
+        component: usize,
+        /// Tier name.
+        tier: &'static str,
+    },
+    /// The backend failed on a component and returned no schedule at all.
+    #[error("solver backend failed on every component; first failure in component {component}: {message}")]
+    Solver {
+        /// Component index.
+        component: usize,
+        /// What the backend said.
+        message: String,
+    },
+}
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,220 @@
+//! Referrals: the waiting-list entries to book.
+
+use super::geo::Location;
+use super::ids::{Capability, PatientId, ReferralId, SiteId, SlotId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The 15 key diagnostic tests of the DM01 diagnostic waiting times return
+/// (NHS England DM01 guidance; `shared/docs/nhs-rules.md`, "DM01 test types").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum DiagnosticTest {
+    Mri,
+    Ct,
+    NonObstetricUltrasound,
+    BariumEnema,
+    DexaScan,
+    AudiologyAssessment,
+    Echocardiography,
+    CardiacElectrophysiology,
+    PeripheralNeurophysiology,
+    SleepStudies,
+    Urodynamics,
+    Colonoscopy,
+    FlexiSigmoidoscopy,
+    Cystoscopy,
+    Gastroscopy,
+}
+
+impl DiagnosticTest {
+    /// All 15 DM01 tests, in the order of the DM01 return.
+    pub const ALL: [DiagnosticTest; 15] = [
+        DiagnosticTest::Mri,
+        DiagnosticTest::Ct,
+        DiagnosticTest::NonObstetricUltrasound,
+        DiagnosticTest::BariumEnema,
+        DiagnosticTest::DexaScan,
+        DiagnosticTest::AudiologyAssessment,
+        DiagnosticTest::Echocardiography,
+        DiagnosticTest::CardiacElectrophysiology,
+        DiagnosticTest::PeripheralNeurophysiology,
+        DiagnosticTest::SleepStudies,
+        DiagnosticTest::Urodynamics,
+        DiagnosticTest::Colonoscopy,
+        DiagnosticTest::FlexiSigmoidoscopy,
+        DiagnosticTest::Cystoscopy,
+        DiagnosticTest::Gastroscopy,
+    ];
+}
+
+/// What a referral needs and a slot provides.
+///
+/// JSON is externally tagged: `{"diagnostic": "mri"}`, `{"outpatient": "110"}` (a treatment
+/// function code, as in the RTT returns without the `C_` prefix), `{"operation": "hip_replacement"}`.
+/// Two services match when they are equal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    /// A DM01 diagnostic test.
+    Diagnostic(DiagnosticTest),
+    /// An outpatient clinic of a treatment function (three-digit TFC code, for example `"110"`
+    /// trauma and orthopaedics).
+    Outpatient(String),
+    /// An operation on a theatre list, named by the trust (an OPCS code or a local procedure name).
+    Operation(String),
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Service::Diagnostic(test) => write!(f, "diagnostic {test:?}"),
+            Service::Outpatient(tfc) => write!(f, "outpatient clinic TFC {tfc}"),
+            Service::Operation(name) => write!(f, "operation {name}"),
+        }
+    }
+}
+
+/// A waiting-time standard a referral is measured against. Its limit in days is
+/// [`crate::rules::standard_limit_days`].
+///
+/// JSON: `"rtt_18_weeks"`, `"diagnostic_6_weeks"`, `"cancer_faster_diagnosis_28_days"`,
+/// `"cancer_62_days"`, `"cancer_31_days"`, or `{"custom_days": 90}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitingTimeStandard {
+    /// Consultant-led referral to treatment, 18 weeks (RTT rules v5.0).
+    #[serde(rename = "rtt_18_weeks")]
+    Rtt18Weeks,
+    /// Diagnostic test within 6 weeks (DM01).
+    #[serde(rename = "diagnostic_6_weeks")]
+    Diagnostic6Weeks,
+    /// Cancer Faster Diagnosis Standard, 28 days.
+    #[serde(rename = "cancer_faster_diagnosis_28_days")]
+    CancerFasterDiagnosis28Days,
+    /// Cancer referral to first definitive treatment, 62 days.
+    #[serde(rename = "cancer_62_days")]
+    Cancer62Days,
+    /// Cancer decision to treat to treatment, 31 days.
+    #[serde(rename = "cancer_31_days")]
+    Cancer31Days,
+    /// A local standard of the given number of days (at least 1).
+    CustomDays(u32),
+}
+
+/// Referral priority (NHS Data Dictionary PRIORITY TYPE: 1 routine, 2 urgent, 3 two week wait).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralPriority {
+    /// Routine (PRIORITY TYPE 1).
+    #[default]
+    Routine,
+    /// Urgent (PRIORITY TYPE 2).
+    Urgent,
+    /// Urgent suspected cancer, formerly two week wait (PRIORITY TYPE 3).
+    UrgentSuspectedCancer,
+}
+
+/// Surgical prioritisation class (Federation of Surgical Specialty Associations / Royal College of
+/// Surgeons clinical guide to surgical prioritisation). Its clinical target is
+/// [`crate::rules::surgical_target_days`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SurgicalPriority {
+    /// Emergency: within 24 hours.
+    P1a,
+    /// Urgent: within 72 hours.
+    P1b,
+    /// Within 1 month.
+    P2,
+    /// Within 3 months.
+    P3,
+    /// Can wait longer than 3 months.
+    P4,
+}
+
+/// A period the patient cannot attend, both dates included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnavailablePeriod {
+    /// First day the patient is unavailable.
+    pub from: NaiveDate,
+    /// Last day the patient is unavailable (on or after `from`).
+    pub to: NaiveDate,
+}
+
+impl UnavailablePeriod {
+    /// Whether `date` falls inside the period.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from <= date && date <= self.to
+    }
+}
+
+/// A booking the referral already holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExistingBooking {
+    /// The slot booked.
+    pub slot: SlotId,
+    /// When true the booking is kept exactly as it is. When false it is a booking the optimiser
+    /// may move: its slot stays a candidate even inside the minimum notice period.
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+/// A waiting-list entry: one appointment to book for one patient.
+///
+/// Dates are NHS (Europe/London) calendar dates. Only `id`, `patient`, `service`,
+/// `clock_start`, `standards` and `duration_minutes` are required in JSON; unknown fields are
+/// rejected.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// Unique referral id.
+    pub id: ReferralId,
+    /// Pseudonymous patient id.
+    pub patient: PatientId,
+    /// The service needed.
+    pub service: Service,
+    /// The date the waiting-time clock started (on or before the planning date).
+    pub clock_start: NaiveDate,
+    /// The waiting-time standards the referral is on (at least one); its breach date is the
+    /// earliest of their limits.
+    pub standards: Vec<WaitingTimeStandard>,
+    /// Referral priority; routine when absent.
+    #[serde(default)]
+    pub priority: ReferralPriority,
+    /// Surgical prioritisation class, for operations.
+    #[serde(default)]
+    pub surgical_priority: Option<SurgicalPriority>,
+    /// Appointment length in minutes (at least 1).
+    pub duration_minutes: u32,
+    /// The earliest date the referral may be booked (for example after a pre-operative assessment).
+    #[serde(default)]
+    pub earliest_date: Option<NaiveDate>,
+    /// Periods the patient cannot attend.
+    #[serde(default)]
+    pub unavailable: Vec<UnavailablePeriod>,
+    /// Where the patient lives; without it travel is not limited and not measured.
+    #[serde(default)]
+    pub home: Option<Location>,
+    /// The farthest the patient will travel, in kilometres (great-circle); unlimited when absent.
+    #[serde(default)]
+    pub max_travel_km: Option<f64>,
+    /// Capabilities every slot it is booked into must offer (the slot's or its site's).
+    #[serde(default)]
+    pub requirements: BTreeSet<Capability>,
+    /// Sites the patient prefers; others carry the policy's non-preferred-site penalty.
+    #[serde(default)]
+    pub preferred_sites: Vec<SiteId>,
+    /// A booking the referral already holds.
+    #[serde(default)]
+    pub existing_booking: Option<ExistingBooking>,
+    /// The patient has agreed to dates inside the policy's minimum notice period.
+    #[serde(default)]
+    pub accepts_short_notice: bool,
+}

@@ -1,0 +1,35 @@
+//! Sites where capacity is.
+
+use super::geo::Location;
+use super::ids::{Capability, SiteId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// What kind of provider a site is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    /// A site of an NHS trust.
+    NhsTrust,
+    /// A community diagnostic centre.
+    CommunityDiagnosticCentre,
+    /// An independent-sector provider treating NHS patients.
+    IndependentSector,
+}
+
+/// A place where slots are held.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Unique site id (an ODS site code, for example).
+    pub id: SiteId,
+    /// Display name.
+    pub name: String,
+    /// Kind of provider.
+    pub kind: SiteKind,
+    /// Where the site is.
+    pub location: Location,
+    /// Capabilities every slot at the site offers (for example `wheelchair_access`).
+    #[serde(default)]
+    pub capabilities: BTreeSet<Capability>,
+}

@@ -1,0 +1,10 @@
+//! The rules layer: waiting-time standards, breach dates, clinical targets, NHS dates and week
+//! bands. Each rule cites its source; `shared/docs/nhs-rules.md` summarises them.
+
+mod calendar;
+mod standards;
+
+pub use calendar::{days_waited, nhs_date, WeekBand};
+pub use standards::{
+    breach_date, clinical_target_date, due_date, standard_limit_days, surgical_target_days,
+};

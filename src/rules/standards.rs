@@ -1,0 +1,166 @@
+//! Waiting-time standards, clinical targets and breach dates.
+
+use crate::model::{Referral, SurgicalPriority, WaitingTimeStandard};
+use chrono::{Days, NaiveDate};
+
+/// Limit of a waiting-time standard, in days from clock start. A referral seen on
+/// clock start + limit has not breached; one seen the day after has.
+///
+/// Sources (`shared/docs/nhs-rules.md`, "Waiting-time standards"):
+/// - RTT 18 weeks = 126 days: NHS England, Recording and reporting RTT waiting times v5.0
+///   (February 2025), section 2;
+/// - diagnostic 6 weeks = 42 days: DM01 diagnostics guidance;
+/// - cancer Faster Diagnosis Standard 28 days, 62-day and 31-day standards: NHS England cancer
+///   waiting times standards (three standards since 1 October 2023);
+/// - custom: the caller's number of days.
+pub fn standard_limit_days(standard: WaitingTimeStandard) -> u32 {
+    match standard {
+        WaitingTimeStandard::Rtt18Weeks => 126,
+        WaitingTimeStandard::Diagnostic6Weeks => 42,
+        WaitingTimeStandard::CancerFasterDiagnosis28Days => 28,
+        WaitingTimeStandard::Cancer62Days => 62,
+        WaitingTimeStandard::Cancer31Days => 31,
+        WaitingTimeStandard::CustomDays(days) => days,
+    }
+}
+
+/// Clinical target of a surgical prioritisation class, in days from clock start; `None` for
+/// P4, which has no target beyond the waiting-time standards.
+///
+/// Source: FSSA / Royal College of Surgeons clinical guide to surgical prioritisation
+/// (`shared/docs/nhs-rules.md`, "Priority classes"): P1a within 24 hours (1 day), P1b within
+/// 72 hours (3 days), P2 within 1 month (taken as 4 weeks, 28 days), P3 within 3 months
+/// (taken as 90 days).
+pub fn surgical_target_days(priority: SurgicalPriority) -> Option<u32> {
+    match priority {
+        SurgicalPriority::P1a => Some(1),
+        SurgicalPriority::P1b => Some(3),
+        SurgicalPriority::P2 => Some(28),
+        SurgicalPriority::P3 => Some(90),
+        SurgicalPriority::P4 => None,
+    }
+}
+
+fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Breach date: clock start plus the shortest limit of the referral's standards (a patient's
+/// breach date is the earliest of the limits of the standards they are on; `nhs-rules.md`,
+/// "Priority classes"). With no standard, `NaiveDate::MAX` (the problem check rejects that).
+pub fn breach_date(referral: &Referral) -> NaiveDate {
+    referral
+        .standards
+        .iter()
+        .map(|s| add_days(referral.clock_start, standard_limit_days(*s)))
+        .min()
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Clinical target date: clock start plus the surgical class's target, if it has one.
+pub fn clinical_target_date(referral: &Referral) -> Option<NaiveDate> {
+    referral
+        .surgical_priority
+        .and_then(surgical_target_days)
+        .map(|days| add_days(referral.clock_start, days))
+}
+
+/// The date that matters: the earlier of the breach date and the clinical target date. A
+/// referral booked on a date after this has breached; on this date it has not.
+pub fn due_date(referral: &Referral) -> NaiveDate {
+    let breach = breach_date(referral);
+    clinical_target_date(referral).map_or(breach, |t| t.min(breach))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PatientId, ReferralId, Service};
+
+    pub(crate) fn referral(
+        clock_start: NaiveDate,
+        standards: Vec<WaitingTimeStandard>,
+    ) -> Referral {
+        Referral {
+            id: ReferralId::from("R1"),
+            patient: PatientId::from("P1"),
+            service: Service::Outpatient("110".into()),
+            clock_start,
+            standards,
+            priority: Default::default(),
+            surgical_priority: None,
+            duration_minutes: 20,
+            earliest_date: None,
+            unavailable: vec![],
+            home: None,
+            max_travel_km: None,
+            requirements: Default::default(),
+            preferred_sites: vec![],
+            existing_booking: None,
+            accepts_short_notice: false,
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn rtt_breach_date_is_126_days_after_clock_start() {
+        // 2026-01-01 + 126 days = 2026-05-07 (Jan 30 + Feb 28 + Mar 31 + Apr 30 = 119, +7).
+        let r = referral(d(2026, 1, 1), vec![WaitingTimeStandard::Rtt18Weeks]);
+        assert_eq!(breach_date(&r), d(2026, 5, 7));
+        assert_eq!(due_date(&r), d(2026, 5, 7));
+        assert_eq!(clinical_target_date(&r), None);
+    }
+
+    #[test]
+    fn earliest_standard_wins() {
+        let r = referral(
+            d(2026, 3, 1),
+            vec![
+                WaitingTimeStandard::Rtt18Weeks,
+                WaitingTimeStandard::Diagnostic6Weeks,
+                WaitingTimeStandard::CustomDays(60),
+            ],
+        );
+        // 2026-03-01 + 42 = 2026-04-12.
+        assert_eq!(breach_date(&r), d(2026, 4, 12));
+    }
+
+    #[test]
+    fn clock_start_on_29_february() {
+        // 2028 is a leap year: 2028-02-29 + 28 days = 2028-03-28.
+        let r = referral(
+            d(2028, 2, 29),
+            vec![WaitingTimeStandard::CancerFasterDiagnosis28Days],
+        );
+        assert_eq!(breach_date(&r), d(2028, 3, 28));
+    }
+
+    #[test]
+    fn surgical_target_is_earlier_than_rtt() {
+        let mut r = referral(d(2026, 11, 1), vec![WaitingTimeStandard::Rtt18Weeks]);
+        r.surgical_priority = Some(SurgicalPriority::P2);
+        assert_eq!(clinical_target_date(&r), Some(d(2026, 11, 29)));
+        assert_eq!(due_date(&r), d(2026, 11, 29));
+        r.surgical_priority = Some(SurgicalPriority::P4);
+        assert_eq!(due_date(&r), d(2027, 3, 7));
+        assert_eq!(surgical_target_days(SurgicalPriority::P1a), Some(1));
+        assert_eq!(surgical_target_days(SurgicalPriority::P1b), Some(3));
+        assert_eq!(surgical_target_days(SurgicalPriority::P3), Some(90));
+    }
+
+    #[test]
+    fn standard_limits() {
+        assert_eq!(standard_limit_days(WaitingTimeStandard::Rtt18Weeks), 126);
+        assert_eq!(
+            standard_limit_days(WaitingTimeStandard::Diagnostic6Weeks),
+            42
+        );
+        assert_eq!(standard_limit_days(WaitingTimeStandard::Cancer62Days), 62);
+        assert_eq!(standard_limit_days(WaitingTimeStandard::Cancer31Days), 31);
+        assert_eq!(standard_limit_days(WaitingTimeStandard::CustomDays(9)), 9);
+    }
+}
