@@ -1,21 +1,47 @@
 //! # appointment-optimiser
 //!
-//! Books patients on NHS waiting lists into clinic, diagnostic-centre and theatre capacity.
-//! The domain model ([`model`]), the waiting-time rules ([`rules`]), candidates and the
-//! tiered objective with the assignment model of a component.
+//! Books patients on NHS waiting lists into clinic, diagnostic-centre and theatre capacity,
+//! optimally, and says why for everything it could not book.
+//!
+//! The layers, in the order data flows through them:
+//! [`model`] (what a caller sends) -> [`rules`] (waiting-time standards, breach dates, NHS dates)
+//! -> candidates (which slots each referral may use, and why not the others) -> formulation
+//! (the tiered objective and the assignment model) -> [`solve`] (network simplex for
+//! capacity-only components, a `good_lp` backend for the rest) -> [`Schedule`], [`validate`]
+//! and the text summary.
+//!
+//! ```
+//! use appointment_optimiser::{solve, validate, Problem, SolveOptions};
+//! let json = std::fs::read_to_string("examples/data/small_clinic.json").unwrap();
+//! let problem = Problem::from_json(&json)?;
+//! let schedule = solve(&problem, &SolveOptions::new())?;
+//! assert!(validate(&problem, &schedule).is_empty());
+//! println!("{}", schedule.summary(&problem));
+//! # Ok::<(), appointment_optimiser::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(clippy::float_cmp)]
 
-#[allow(dead_code)]
 mod candidates;
 mod error;
-#[allow(dead_code)]
 mod formulation;
+pub mod generate;
 pub mod model;
 pub mod rules;
+mod schedule;
+pub mod solve;
 
 pub use candidates::Exclusions;
 pub use error::{Error, RecordKind, Result};
 pub use formulation::{ObjectiveValues, TIER_NAMES};
 pub use model::*;
+pub use schedule::{
+    validate, Booking, ComponentStats, Method, Outcome, ReferralOutcome, Schedule, SolveStats,
+    SolveStatus, UnbookedReason, Violation,
+};
+pub use solve::{prepare, solve, Backend, Prepared, SolveOptions};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

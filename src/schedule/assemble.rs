@@ -1,0 +1,121 @@
+//! Turns the solved assignment back into a [`Schedule`].
+
+use super::{Booking, Outcome, ReferralOutcome, Schedule, SolveStats, UnbookedReason};
+use crate::candidates::Candidates;
+use crate::formulation::{Costs, ObjectiveValues};
+use crate::model::{Index, Problem};
+use crate::rules::due_date;
+use chrono::TimeDelta;
+use std::collections::BTreeMap;
+
+/// Assembles the schedule. `chosen[r]` is the candidate position booked for an unpinned
+/// referral; `stopped[r]` the component whose solver stopped without a schedule.
+pub(crate) fn assemble(
+    problem: &Problem,
+    index: &Index,
+    cands: &Candidates,
+    costs: &Costs,
+    chosen: &[Option<usize>],
+    stopped: &[Option<usize>],
+    stats: SolveStats,
+) -> Schedule {
+    let slot_of: Vec<Option<usize>> = (0..problem.referrals.len())
+        .map(|ri| cands.pinned[ri].or_else(|| chosen[ri].map(|ci| cands.per_referral[ri][ci].slot)))
+        .collect();
+    let starts = appointment_starts(problem, &slot_of);
+
+    let mut totals = [0i64; 3];
+    let mut outcomes = Vec::with_capacity(problem.referrals.len());
+    for (ri, r) in problem.referrals.iter().enumerate() {
+        let due = due_date(r);
+        let tier = match (cands.pinned[ri], chosen[ri]) {
+            (Some(_), _) => costs.pinned[ri],
+            (None, Some(ci)) => costs.booked[ri][ci],
+            (None, None) => costs.unbooked[ri],
+        };
+        for (t, c) in totals.iter_mut().zip(tier) {
+            *t = t.saturating_add(c);
+        }
+        let (outcome, breached, days_late) = match slot_of[ri] {
+            Some(si) => {
+                let date = cands.slot_date[si];
+                let late = (date - due).num_days().max(0);
+                let booking = Booking {
+                    slot: problem.slots[si].id.clone(),
+                    site: problem.sites[index.slot_site[si]].id.clone(),
+                    start: starts[ri].unwrap_or(problem.slots[si].start),
+                    date,
+                    pinned: cands.pinned[ri].is_some(),
+                };
+                (Outcome::Booked(booking), late > 0, late)
+            }
+            None => {
+                let reason = if let Some(component) = stopped[ri] {
+                    UnbookedReason::SolverStopped { component }
+                } else if cands.per_referral[ri].is_empty() {
+                    UnbookedReason::NoCandidate {
+                        exclusions: cands.exclusions[ri].clone(),
+                    }
+                } else {
+                    UnbookedReason::NoCapacity {
+                        candidates: cands.per_referral[ri].len(),
+                    }
+                };
+                let breached = due <= problem.horizon_end;
+                let late = if breached {
+                    (problem.horizon_end - due).num_days() + 1
+                } else {
+                    0
+                };
+                (Outcome::Unbooked(reason), breached, late)
+            }
+        };
+        outcomes.push(ReferralOutcome {
+            referral: r.id.clone(),
+            outcome,
+            due_date: due,
+            breached,
+            days_late: u32::try_from(days_late).unwrap_or(u32::MAX),
+        });
+    }
+    Schedule {
+        outcomes,
+        objective: ObjectiveValues::from_array(totals),
+        stats,
+    }
+}
+
+/// Start time of each booking inside sessions that pack appointments by minutes: in order of
+/// priority weight (highest first), clock start, then referral id, one after another from the
+/// session start. `None` means the slot start.
+fn appointment_starts(
+    problem: &Problem,
+    slot_of: &[Option<usize>],
+) -> Vec<Option<chrono::DateTime<chrono::FixedOffset>>> {
+    let weights = &problem.policy.breach_weights;
+    let mut by_session: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (ri, slot) in slot_of.iter().enumerate() {
+        if let Some(si) = *slot {
+            if problem.slots[si].minutes_capacity.is_some() {
+                by_session.entry(si).or_default().push(ri);
+            }
+        }
+    }
+    let mut starts = vec![None; slot_of.len()];
+    for (si, mut referrals) in by_session {
+        referrals.sort_by(|&a, &b| {
+            let (ra, rb) = (&problem.referrals[a], &problem.referrals[b]);
+            let wa = weights.weight(ra.priority, ra.surgical_priority);
+            let wb = weights.weight(rb.priority, rb.surgical_priority);
+            wb.cmp(&wa)
+                .then(ra.clock_start.cmp(&rb.clock_start))
+                .then(ra.id.cmp(&rb.id))
+        });
+        let mut at = problem.slots[si].start;
+        for ri in referrals {
+            starts[ri] = Some(at);
+            at += TimeDelta::minutes(i64::from(problem.referrals[ri].duration_minutes));
+        }
+    }
+    starts
+}

@@ -1,0 +1,195 @@
+//! What a caller gets back: bookings, reasons, breach status, objective values and solver
+//! statistics; the independent validator; and a readable summary.
+
+mod assemble;
+mod summary;
+mod validate;
+
+pub(crate) use assemble::assemble;
+pub use validate::{validate, Violation};
+
+use crate::candidates::Exclusions;
+use crate::formulation::ObjectiveValues;
+use crate::model::{ReferralId, SiteId, SlotId};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The result of a solve: one outcome per referral, in the order of `Problem::referrals`.
+///
+/// Serialises to the same bytes for the same problem and options (solve time is kept out of the
+/// JSON: it is in [`SolveStats::elapsed`] and the text summary only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// One outcome per referral, in input order.
+    pub outcomes: Vec<ReferralOutcome>,
+    /// Value of each objective tier.
+    pub objective: ObjectiveValues,
+    /// What the solver did.
+    pub stats: SolveStats,
+}
+
+/// What happened to one referral.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReferralOutcome {
+    /// The referral.
+    pub referral: ReferralId,
+    /// Booked, or unbooked with the reason.
+    pub outcome: Outcome,
+    /// The date that matters: the earlier of breach date and clinical target date.
+    pub due_date: NaiveDate,
+    /// Booked after the due date, or unbooked while the due date is inside the horizon.
+    pub breached: bool,
+    /// Days after the due date: the appointment date minus the due date when booked late; for an
+    /// unbooked breach, at least the day after the horizon end minus the due date; else 0.
+    pub days_late: u32,
+}
+
+/// Booked or not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Booked into a slot.
+    Booked(Booking),
+    /// Not booked.
+    Unbooked(UnbookedReason),
+}
+
+/// One appointment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Booking {
+    /// The slot.
+    pub slot: SlotId,
+    /// The slot's site.
+    pub site: SiteId,
+    /// Appointment start: the slot start, or inside a session that packs appointments by
+    /// minutes, the slot start plus the minutes of the appointments before it (ordered by
+    /// priority weight, highest first, then clock start, then referral id).
+    pub start: DateTime<FixedOffset>,
+    /// The NHS (Europe/London) date of the appointment.
+    pub date: NaiveDate,
+    /// True when this is the referral's pinned existing booking, kept as it was.
+    pub pinned: bool,
+}
+
+/// Why a referral was not booked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum UnbookedReason {
+    /// No slot passed the candidate rules; the counts say which rule excluded how many slots.
+    NoCandidate {
+        /// Slots excluded, by rule.
+        exclusions: Exclusions,
+    },
+    /// It had candidate slots, but the optimum gave them to referrals the objective ranks higher
+    /// (or a patient clash or pathway order ruled them out).
+    NoCapacity {
+        /// How many candidate slots it had.
+        candidates: usize,
+    },
+    /// The solver stopped on its component without any schedule (time limit or failure).
+    SolverStopped {
+        /// The component, as numbered in [`ComponentStats::index`].
+        component: usize,
+    },
+}
+
+/// Which method solved a component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// This crate's network simplex (capacity-only component: a transportation problem).
+    NetworkFlow,
+    /// The LP backend on a capacity-only component (its LP is integral).
+    LinearProgram,
+    /// The MIP backend with binary variables.
+    MixedInteger,
+}
+
+/// What the solver said, honestly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveStatus {
+    /// Proven optimal in every tier.
+    Optimal,
+    /// Feasible, stopped within the requested MIP gap (see the component's `gap`).
+    GapLimit,
+    /// Stopped at the time limit with the best schedule found.
+    TimeLimit,
+    /// Stopped without any schedule: its referrals are unbooked with reason `solver_stopped`.
+    NoSolution,
+}
+
+/// Statistics of one component solved by a backend (network components are only counted).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentStats {
+    /// Index of the component (components are numbered by their first referral).
+    pub index: usize,
+    /// Referrals in it.
+    pub referrals: usize,
+    /// Slots in it.
+    pub slots: usize,
+    /// Method used.
+    pub method: Method,
+    /// Status.
+    pub status: SolveStatus,
+    /// Model variables.
+    pub variables: usize,
+    /// Model rows.
+    pub constraints: usize,
+    /// Tier-1 value of the schedule found.
+    pub tier1_value: i64,
+    /// Lower bound on tier 1 from the LP relaxation, when the solve was not proven optimal.
+    pub tier1_bound: Option<f64>,
+    /// Relative tier-1 gap `(value - bound) / max(value, 1)`, when a bound was computed.
+    pub gap: Option<f64>,
+    /// What the backend said, when it failed.
+    pub message: Option<String>,
+}
+
+/// Solver statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SolveStats {
+    /// The MIP/LP backend used for components that needed one.
+    pub backend: String,
+    /// The worst status over all components.
+    pub status: SolveStatus,
+    /// Number of independent components.
+    pub component_count: usize,
+    /// Components solved by the network simplex.
+    pub network_components: usize,
+    /// Total variables (candidate arcs) over all components.
+    pub variables: usize,
+    /// Total constraint rows of the backend models.
+    pub constraints: usize,
+    /// Components solved by the LP/MIP backend, in order.
+    pub components: Vec<ComponentStats>,
+    /// Wall-clock time of the solve; not serialised, so output stays byte-identical.
+    #[serde(skip)]
+    pub elapsed: Duration,
+    /// Time spent building candidates and models; not serialised.
+    #[serde(skip)]
+    pub build_time: Duration,
+}
+
+impl Schedule {
+    /// The schedule as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The bookings, in referral order.
+    pub fn bookings(&self) -> impl Iterator<Item = (&ReferralId, &Booking)> {
+        self.outcomes.iter().filter_map(|o| match &o.outcome {
+            Outcome::Booked(b) => Some((&o.referral, b)),
+            Outcome::Unbooked(_) => None,
+        })
+    }
+
+    /// The outcome of one referral.
+    pub fn outcome(&self, referral: &str) -> Option<&ReferralOutcome> {
+        self.outcomes
+            .iter()
+            .find(|o| o.referral.as_str() == referral)
+    }
+}

@@ -1,0 +1,141 @@
+//! A readable text summary of a schedule.
+
+use super::{Outcome, Schedule, UnbookedReason};
+use crate::model::{Problem, ReferralPriority};
+use std::fmt::Write;
+
+impl Schedule {
+    /// A readable summary: counts booked and unbooked, breaches by referral priority, the value
+    /// of each objective tier, what the solver did, and each unbooked referral with its reason.
+    /// `problem` must be the one the schedule was made for (referrals are matched by position).
+    pub fn summary(&self, problem: &Problem) -> String {
+        let mut s = String::new();
+        let total = self.outcomes.len();
+        let booked = self.bookings().count();
+        let pinned = self.bookings().filter(|(_, b)| b.pinned).count();
+        let (mut no_candidate, mut no_capacity, mut stopped) = (0, 0, 0);
+        for o in &self.outcomes {
+            match &o.outcome {
+                Outcome::Unbooked(UnbookedReason::NoCandidate { .. }) => no_candidate += 1,
+                Outcome::Unbooked(UnbookedReason::NoCapacity { .. }) => no_capacity += 1,
+                Outcome::Unbooked(UnbookedReason::SolverStopped { .. }) => stopped += 1,
+                Outcome::Booked(_) => {}
+            }
+        }
+        let _ = writeln!(
+            s,
+            "Schedule for {total} referrals, planning date {}, horizon to {}",
+            problem.planning_date, problem.horizon_end
+        );
+        let _ = writeln!(s, "  booked      {booked:>7}  ({pinned} pinned)");
+        let _ = writeln!(
+            s,
+            "  unbooked    {:>7}  (no candidate slot {no_candidate}, no capacity left {no_capacity}, solver stopped {stopped})",
+            total - booked
+        );
+        let mut by_priority = [(0usize, 0usize); 3];
+        for (o, r) in self.outcomes.iter().zip(&problem.referrals) {
+            let k = match r.priority {
+                ReferralPriority::Routine => 0,
+                ReferralPriority::Urgent => 1,
+                ReferralPriority::UrgentSuspectedCancer => 2,
+            };
+            by_priority[k].0 += 1;
+            if o.breached {
+                by_priority[k].1 += 1;
+            }
+        }
+        let breaches: usize = by_priority.iter().map(|p| p.1).sum();
+        let _ = writeln!(
+            s,
+            "  breaches    {breaches:>7}  (routine {}/{}, urgent {}/{}, urgent suspected cancer {}/{})",
+            by_priority[0].1, by_priority[0].0, by_priority[1].1, by_priority[1].0, by_priority[2].1, by_priority[2].0
+        );
+        let _ = writeln!(s, "Objective, strictly in this order:");
+        let _ = writeln!(
+            s,
+            "  1 weighted breaches   {:>14}",
+            self.objective.weighted_breaches
+        );
+        let _ = writeln!(
+            s,
+            "  2 treat in turn       {:>14}  weighted day²",
+            self.objective.treat_in_turn
+        );
+        let _ = writeln!(
+            s,
+            "  3 travel regret       {:>14.1}  km (with non-preferred-site penalties)",
+            self.objective.travel_regret_m as f64 / 1000.0
+        );
+        let st = &self.stats;
+        let _ = writeln!(
+            s,
+            "Solver: {} components ({} by network simplex, {} by {}), status {:?}, {} variables, {} rows, {:.3} s",
+            st.component_count,
+            st.network_components,
+            st.components.len(),
+            st.backend,
+            st.status,
+            st.variables,
+            st.constraints,
+            st.elapsed.as_secs_f64()
+        );
+        for c in st
+            .components
+            .iter()
+            .filter(|c| c.gap.is_some() || c.message.is_some())
+        {
+            let _ = writeln!(
+                s,
+                "  component {}: {:?}, tier-1 gap {}{}",
+                c.index,
+                c.status,
+                c.gap
+                    .map_or("n/a".to_owned(), |g| format!("{:.2}%", g * 100.0)),
+                c.message
+                    .as_ref()
+                    .map_or(String::new(), |m| format!(", {m}"))
+            );
+        }
+        let unbooked: Vec<_> = self
+            .outcomes
+            .iter()
+            .filter_map(|o| match &o.outcome {
+                Outcome::Unbooked(reason) => Some((o, reason)),
+                Outcome::Booked(_) => None,
+            })
+            .collect();
+        if !unbooked.is_empty() {
+            let _ = writeln!(s, "Unbooked referrals:");
+        }
+        for (o, reason) in unbooked {
+            let why = match reason {
+                UnbookedReason::NoCandidate { exclusions } => format!(
+                    "no candidate slot; slots excluded by {}",
+                    exclusions
+                        .reasons()
+                        .iter()
+                        .map(|(rule, n)| format!("{rule} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                UnbookedReason::NoCapacity { candidates: 1 } => {
+                    "its 1 candidate slot went to referrals ranked higher".to_owned()
+                }
+                UnbookedReason::NoCapacity { candidates } => {
+                    format!("its {candidates} candidate slots went to referrals ranked higher")
+                }
+                UnbookedReason::SolverStopped { component } => {
+                    format!("solver stopped on component {component} without a schedule")
+                }
+            };
+            let breach = if o.breached {
+                format!(" (breaches: due {})", o.due_date)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "  {:<12} {why}{breach}", o.referral.as_str());
+        }
+        s
+    }
+}

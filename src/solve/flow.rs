@@ -1,0 +1,113 @@
+//! Capacity-only components as min-cost flow, solved tier by tier with the network simplex.
+//!
+//! Nodes: one per referral (supply 1), one per slot, and a sink (demand = the referrals).
+//! Arcs: referral -> candidate slot (capacity 1, cost = the tier cost of that booking), referral
+//! -> sink (capacity 1, cost = the tier cost of leaving it unbooked), slot -> sink (capacity =
+//! the slot's count left, cost 0). After each tier, arcs with non-zero reduced cost are held at
+//! their bound (which leaves exactly the tier's optimal flows) before the next tier's costs go in.
+
+use super::network::{FlowError, FlowStatus, NetworkSimplex};
+use crate::candidates::{Candidates, Component};
+use crate::formulation::{Costs, TIER_NAMES};
+
+/// The candidate position chosen for each referral of the component (`None`: unbooked).
+/// Err names the tier whose costs overflowed.
+pub(crate) fn solve_component(
+    cands: &Candidates,
+    costs: &Costs,
+    comp: &Component,
+) -> Result<Vec<(usize, Option<usize>)>, &'static str> {
+    let k = comp.referrals.len();
+    let slot_node: std::collections::HashMap<usize, usize> = comp
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(j, &s)| (s, k + j))
+        .collect();
+    let sink = k + comp.slots.len();
+    let arcs_hint: usize = comp
+        .referrals
+        .iter()
+        .map(|&ri| cands.per_referral[ri].len() + 1)
+        .sum::<usize>()
+        + comp.slots.len();
+    let mut net = NetworkSimplex::with_capacity(sink + 1, arcs_hint);
+    // (arc, referral index, candidate position or None for the unbooked arc)
+    let mut choice_arcs = Vec::with_capacity(arcs_hint);
+    let mut capacity = Vec::with_capacity(arcs_hint);
+    let mut ends = Vec::with_capacity(arcs_hint);
+    let mut supply = vec![0i64; sink + 1];
+    for (node, &ri) in comp.referrals.iter().enumerate() {
+        supply[node] = 1;
+        for (ci, c) in cands.per_referral[ri].iter().enumerate() {
+            let to = slot_node[&c.slot];
+            let arc = net.add_arc(node, to, 1, 0);
+            choice_arcs.push((arc, ri, Some(ci)));
+            capacity.push(1);
+            ends.push((node, to));
+        }
+        let arc = net.add_arc(node, sink, 1, 0);
+        choice_arcs.push((arc, ri, None));
+        capacity.push(1);
+        ends.push((node, sink));
+    }
+    for (j, &s) in comp.slots.iter().enumerate() {
+        let cap = i64::from(cands.count_left[s]);
+        net.add_arc(k + j, sink, cap, 0);
+        capacity.push(cap);
+        ends.push((k + j, sink));
+    }
+    supply[sink] = -(k as i64);
+    let mut forced = vec![false; capacity.len()];
+
+    for (tier, name) in TIER_NAMES.iter().enumerate() {
+        for &(arc, ri, ci) in &choice_arcs {
+            let cost = match ci {
+                Some(ci) => costs.booked[ri][ci][tier],
+                None => costs.unbooked[ri][tier],
+            };
+            net.set_cost(arc, cost);
+        }
+        for (node, &s) in supply.iter().enumerate() {
+            net.set_supply(node, s);
+        }
+        match net.solve() {
+            Ok(FlowStatus::Optimal) => {}
+            // The unbooked arcs make every instance feasible; overflow is the only failure.
+            Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name),
+            Err(_) => return Err(name),
+        }
+        if tier + 1 < TIER_NAMES.len() {
+            for arc in 0..net.arc_count() {
+                let rc = net.reduced_cost(arc);
+                if rc == 0 || capacity[arc] == 0 {
+                    continue;
+                }
+                if rc < 0 {
+                    // Held at capacity: move its flow into the supplies.
+                    let (from, to) = ends[arc];
+                    supply[from] -= capacity[arc];
+                    supply[to] += capacity[arc];
+                    forced[arc] = true;
+                }
+                capacity[arc] = 0;
+                net.set_capacity(arc, 0);
+            }
+        }
+    }
+
+    let mut picks: Vec<(usize, Option<usize>)> =
+        comp.referrals.iter().map(|&ri| (ri, None)).collect();
+    let position: std::collections::HashMap<usize, usize> = comp
+        .referrals
+        .iter()
+        .enumerate()
+        .map(|(p, &ri)| (ri, p))
+        .collect();
+    for &(arc, ri, ci) in &choice_arcs {
+        if ci.is_some() && (net.flow(arc) > 0 || forced[arc]) {
+            picks[position[&ri]].1 = ci;
+        }
+    }
+    Ok(picks)
+}
