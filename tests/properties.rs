@@ -1206,6 +1206,24 @@ proptest! {
 // Hand-computed instances
 // ---------------------------------------------------------------------------------------------
 
+/// Solves on the network path and on the LP path; each schedule validates and has `expected`
+/// as its tier values.
+fn on_both_paths(problem: &Problem, expected: [i64; 3]) -> Vec<Schedule> {
+    [true, false]
+        .into_iter()
+        .map(|network| {
+            let schedule = solve(problem, &SolveOptions::new().network_flow(network)).unwrap();
+            assert!(validate(problem, &schedule).is_empty());
+            assert_eq!(
+                schedule.objective,
+                ObjectiveValues::from_array(expected),
+                "network_flow({network})"
+            );
+            schedule
+        })
+        .collect()
+}
+
 fn booked_slot<'s>(schedule: &'s Schedule, referral: &str) -> Option<&'s Booking> {
     match &schedule.outcome(referral)?.outcome {
         Outcome::Booked(b) => Some(b),
@@ -1252,17 +1270,7 @@ fn hand_computed_three_referrals_two_slots() {
     }"#,
     )
     .unwrap();
-    for network in [true, false] {
-        let schedule = solve(&problem, &SolveOptions::new().network_flow(network)).unwrap();
-        assert!(validate(&problem, &schedule).is_empty());
-        assert_eq!(
-            schedule.objective,
-            ObjectiveValues {
-                weighted_breaches: 1,
-                treat_in_turn: 8146,
-                travel_regret_m: 0,
-            }
-        );
+    for schedule in on_both_paths(&problem, [1, 8146, 0]) {
         assert!(booked_slot(&schedule, "RA").is_none());
         assert_eq!(booked_slot(&schedule, "RB").unwrap().slot.as_str(), "DEC03");
         assert_eq!(booked_slot(&schedule, "RC").unwrap().slot.as_str(), "DEC10");
@@ -1423,18 +1431,7 @@ fn hand_computed_network_and_lp_agree_on_two_referrals_two_slots() {
     }"#,
     )
     .unwrap();
-    for network in [true, false] {
-        let schedule = solve(&problem, &SolveOptions::new().network_flow(network)).unwrap();
-        assert!(validate(&problem, &schedule).is_empty());
-        assert_eq!(
-            schedule.objective,
-            ObjectiveValues {
-                weighted_breaches: 0,
-                treat_in_turn: 11848,
-                travel_regret_m: 0,
-            },
-            "network_flow({network})"
-        );
+    for schedule in on_both_paths(&problem, [0, 11848, 0]) {
         assert_eq!(booked_slot(&schedule, "R0").unwrap().slot.as_str(), "DEC09");
         assert_eq!(booked_slot(&schedule, "R1").unwrap().slot.as_str(), "DEC04");
     }
