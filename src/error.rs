@@ -42,7 +42,9 @@ pub enum Error {
     /// The JSON could not be read into a [`crate::Problem`]: malformed JSON, a missing required
     /// field, an unknown field, or a value of the wrong type. `path` is where, for example
     /// `referrals[3].duration_minutes`.
-    #[error("invalid problem JSON at `{path}`: {message}. Fix the value at that path (see the README's input format)")]
+    #[error(
+        "invalid problem JSON at `{path}`: {message}; the README's input format lists every field"
+    )]
     Json {
         /// Path to the offending element (`.` when the document as a whole is at fault).
         path: String,

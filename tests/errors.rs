@@ -158,7 +158,13 @@ fn malformed_json_is_a_json_error_at_the_document_with_line_and_column() {
     let message = expect_json(&err, ".");
     assert!(message.starts_with("trailing characters"), "{message}");
 
-    assert_mentions(&err, &["invalid problem JSON at `.`", "Fix the value"]);
+    assert_mentions(
+        &err,
+        &[
+            "invalid problem JSON at `.`",
+            "the README's input format lists every field",
+        ],
+    );
 }
 
 /// A syntax error inside the document should point at the record it is in (or `.` at the top
@@ -800,6 +806,19 @@ fn overlapping_pinned_bookings_of_one_patient() {
         Problem::from_json(&v.to_string())
     };
     assert!(ok.is_ok(), "{ok:?}");
+}
+
+#[test]
+fn pinned_booking_longer_than_its_slot() {
+    // MRI-RIV-0903 runs 30 minutes; R-RTN-1 needs 45.
+    let err = rejected(|v| {
+        referral(v, "R-RTN-1")["duration_minutes"] = json!(45);
+        referral(v, "R-RTN-1")["existing_booking"] =
+            json!({"slot": "MRI-RIV-0903", "pinned": true});
+    });
+    let reason = expect_invalid(&err, RecordKind::Referral, "R-RTN-1", "existing_booking");
+    assert!(reason.contains("`MRI-RIV-0903` of 30 minutes"), "{reason}");
+    assert!(reason.contains("45-minute appointment"), "{reason}");
 }
 
 #[test]

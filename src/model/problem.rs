@@ -107,6 +107,22 @@ fn json_path(raw: &str) -> String {
     }
 }
 
+/// Adds the expected format to a date or time that did not parse.
+fn hint(path: &str, message: String) -> String {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    if message.starts_with("missing field") || message.starts_with("unknown field") {
+        return message;
+    }
+    match field {
+        "start" | "end" => format!(
+            "{message} (times are RFC 3339 with an offset, for example 2026-12-01T09:00:00Z or 2026-07-01T09:00:00+01:00)"
+        ),
+        "planning_date" | "horizon_end" | "clock_start" | "earliest_date" | "from" | "to"
+        | "done_on" => format!("{message} (dates are YYYY-MM-DD, for example 2026-12-01)"),
+        _ => message,
+    }
+}
+
 /// Keeps patient data out of error messages: a bad value in a referral's `patient` or `home` is
 /// not repeated, only what was expected.
 fn scrub(path: &str, message: String) -> String {
@@ -157,6 +173,11 @@ impl Problem {
         let problem: Problem = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = json_path(&e.path().to_string());
             let message = scrub(&path, e.inner().to_string());
+            let message = if e.inner().is_data() {
+                hint(&path, message)
+            } else {
+                message
+            };
             Error::Json { path, message }
         })?;
         de.end().map_err(|e| Error::Json {
@@ -380,6 +401,18 @@ impl Problem {
                         reference: b.slot.0.clone(),
                     });
                 };
+                let slot_minutes = self.slots[si].duration_minutes();
+                if b.pinned && i64::from(r.duration_minutes) > slot_minutes {
+                    return Err(invalid(
+                        kind,
+                        id,
+                        "existing_booking",
+                        format!(
+                            "pinned to slot `{}` of {slot_minutes} minutes, shorter than the {}-minute appointment: correct the duration or unpin the booking",
+                            b.slot, r.duration_minutes
+                        ),
+                    ));
+                }
                 if b.pinned && self.slots[si].status == SlotStatus::Free {
                     pinned_count[si] += 1;
                     pinned_minutes[si] += u64::from(r.duration_minutes);
