@@ -200,3 +200,63 @@ fn a_slot_just_after_midnight_in_summer_time_is_on_the_next_day() {
     }
     assert_eq!((o.breached, o.days_late), (true, 1));
 }
+
+/// The reason given for a referral whose candidate slot stays empty names the rule that kept it
+/// out: the earlier pathway step booked too late, or the patient's other appointment.
+#[test]
+fn unbooked_reasons_name_the_pathway_step_or_the_clash() {
+    let json = r#"{
+      "planning_date": "2026-12-01", "horizon_end": "2026-12-31",
+      "sites": [{"id": "S", "name": "Site", "kind": "nhs_trust", "location": {"latitude": 52.0, "longitude": -1.0}}],
+      "slots": [
+        {"id": "CT-10", "site": "S", "service": {"diagnostic": "ct"}, "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T09:30:00Z"},
+        {"id": "OP-11", "site": "S", "service": {"outpatient": "100"}, "start": "2026-12-11T09:00:00Z", "end": "2026-12-11T09:30:00Z"},
+        {"id": "US-15", "site": "S", "service": {"diagnostic": "non_obstetric_ultrasound"}, "start": "2026-12-15T10:00:00Z", "end": "2026-12-15T10:30:00Z"},
+        {"id": "ECHO-15", "site": "S", "service": {"diagnostic": "echocardiography"}, "start": "2026-12-15T10:15:00Z", "end": "2026-12-15T10:45:00Z"}
+      ],
+      "referrals": [
+        {"id": "SCAN", "patient": "P1", "service": {"diagnostic": "ct"}, "clock_start": "2026-11-20",
+         "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
+        {"id": "CLINIC", "patient": "P1", "service": {"outpatient": "100"}, "clock_start": "2026-11-20",
+         "standards": ["rtt_18_weeks"], "duration_minutes": 30},
+        {"id": "US", "patient": "P2", "service": {"diagnostic": "non_obstetric_ultrasound"}, "clock_start": "2026-11-20",
+         "standards": ["diagnostic_6_weeks"], "duration_minutes": 30, "priority": "urgent"},
+        {"id": "ECHO", "patient": "P2", "service": {"diagnostic": "echocardiography"}, "clock_start": "2026-11-20",
+         "standards": ["diagnostic_6_weeks"], "duration_minutes": 30}
+      ],
+      "pathway_steps": [{"before": {"referral": "SCAN"}, "after": "CLINIC", "min_gap_days": 3}]
+    }"#;
+    let problem = Problem::from_json(json).unwrap();
+    let s = solved(&problem, &SolveOptions::new());
+    // The scan on 10 December leaves the clinic on 11 December inside the 3-day gap. Booking
+    // the ultrasound (urgent, weight 4) on 15 December saves 4 * (42^2 - 25^2) = 4,556 of tier 2
+    // against 42^2 - 25^2 = 1,139 for the echo, so it takes 10:00-10:30 and P2's echo at 10:15
+    // would overlap it.
+    assert_eq!(
+        bookings(&s),
+        vec![
+            ("SCAN", Some("CT-10")),
+            ("CLINIC", None),
+            ("US", Some("US-15")),
+            ("ECHO", None)
+        ]
+    );
+    let reason = |id: &str| match &s.outcome(id).unwrap().outcome {
+        Outcome::Unbooked(reason) => reason.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        reason("CLINIC"),
+        UnbookedReason::PathwayOrder {
+            candidates: 1,
+            before: "SCAN".into()
+        }
+    );
+    assert_eq!(
+        reason("ECHO"),
+        UnbookedReason::PatientClash {
+            candidates: 1,
+            with: "US".into()
+        }
+    );
+}

@@ -1191,10 +1191,18 @@ proptest! {
                     prop_assert!(oracle.cands[ri].is_empty(), "{}", ctx);
                     prop_assert_eq!(exclusions, &oracle.exclusions[ri], "{}", ctx);
                 }
-                Outcome::Unbooked(UnbookedReason::NoCapacity { candidates }) => {
+                Outcome::Unbooked(
+                    UnbookedReason::NoCapacity { candidates }
+                    | UnbookedReason::PathwayOrder { candidates, .. }
+                    | UnbookedReason::PatientClash { candidates, .. },
+                ) => {
                     prop_assert_eq!(*candidates, oracle.cands[ri].len(), "{}", ctx);
                 }
-                Outcome::Unbooked(UnbookedReason::SolverStopped { .. }) => {
+                // Without a time limit the optimum never leaves a usable slot empty: booking it
+                // would lower tier 2.
+                Outcome::Unbooked(
+                    UnbookedReason::SolverStopped { .. } | UnbookedReason::NotChosen { .. },
+                ) => {
                     prop_assert!(false, "solver stopped without a time limit: {}", ctx);
                 }
             }

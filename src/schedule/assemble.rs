@@ -3,9 +3,9 @@
 use super::{Booking, Outcome, ReferralOutcome, Schedule, SolveStats, UnbookedReason};
 use crate::candidates::Candidates;
 use crate::formulation::{Costs, ObjectiveValues};
-use crate::model::{Index, Problem};
+use crate::model::{Index, Prerequisite, Problem};
 use crate::rules::due_date;
-use chrono::TimeDelta;
+use chrono::{DateTime, FixedOffset, TimeDelta};
 use std::collections::BTreeMap;
 
 /// Assembles the schedule. `chosen[r]` is the candidate position booked for an unpinned
@@ -57,9 +57,7 @@ pub(crate) fn assemble(
                         exclusions: cands.exclusions[ri].clone(),
                     }
                 } else {
-                    UnbookedReason::NoCapacity {
-                        candidates: cands.per_referral[ri].len(),
-                    }
+                    why_unbooked(problem, index, cands, &slot_of, &starts, ri)
                 };
                 let breached = due <= problem.horizon_end;
                 let late = if breached {
@@ -85,13 +83,94 @@ pub(crate) fn assemble(
     }
 }
 
+/// Why a referral with candidate slots was left unbooked: every candidate full, or one with room
+/// ruled out by its pathway or by a clash with the patient's other booking, or else not chosen
+/// (the solver stopped early).
+fn why_unbooked(
+    problem: &Problem,
+    index: &Index,
+    cands: &Candidates,
+    slot_of: &[Option<usize>],
+    starts: &[Option<DateTime<FixedOffset>>],
+    ri: usize,
+) -> UnbookedReason {
+    let r = &problem.referrals[ri];
+    let candidates = cands.per_referral[ri].len();
+    let mut count = cands.count_left.clone();
+    let mut minutes = cands.minutes_left.clone();
+    for (rj, slot) in slot_of.iter().enumerate() {
+        if let (Some(si), None) = (*slot, cands.pinned[rj]) {
+            count[si] = count[si].saturating_sub(1);
+            if let Some(m) = &mut minutes[si] {
+                *m = m.saturating_sub(problem.referrals[rj].duration_minutes);
+            }
+        }
+    }
+    let roomy: Vec<_> = cands.per_referral[ri]
+        .iter()
+        .filter(|c| count[c.slot] > 0 && minutes[c.slot].is_none_or(|m| m >= r.duration_minutes))
+        .collect();
+    if roomy.is_empty() {
+        return UnbookedReason::NoCapacity { candidates };
+    }
+    let booked_interval = |rj: usize| {
+        slot_of[rj].map(|si| {
+            let slot = &problem.slots[si];
+            let (start, end) = slot.busy_interval(problem.referrals[rj].duration_minutes);
+            (starts[rj].unwrap_or(start), end, cands.slot_date[si])
+        })
+    };
+    for step in &problem.pathway_steps {
+        let Prerequisite::Referral(before) = &step.before else {
+            continue;
+        };
+        if index.referral.get(&step.after) != Some(&ri) {
+            continue;
+        }
+        let Some(&rb) = index.referral.get(before) else {
+            continue;
+        };
+        let blocked = roomy.iter().all(|c| match booked_interval(rb) {
+            None => true,
+            Some((_, b_end, b_date)) => {
+                (c.date - b_date).num_days() < i64::from(step.min_gap_days)
+                    || b_end > problem.slots[c.slot].start
+            }
+        });
+        if blocked {
+            return UnbookedReason::PathwayOrder {
+                candidates,
+                before: before.clone(),
+            };
+        }
+    }
+    for (rj, other) in problem.referrals.iter().enumerate() {
+        if rj == ri || other.patient != r.patient {
+            continue;
+        }
+        if let Some((b_start, b_end, _)) = booked_interval(rj) {
+            let clash = roomy.iter().any(|c| {
+                let (start, end) = problem.slots[c.slot].busy_interval(r.duration_minutes);
+                start < b_end && b_start < end
+            });
+            if clash {
+                return UnbookedReason::PatientClash {
+                    candidates,
+                    with: other.id.clone(),
+                };
+            }
+        }
+    }
+    UnbookedReason::NotChosen { candidates }
+}
+
 /// Start time of each booking inside sessions that pack appointments by minutes: in order of
 /// priority weight (highest first), clock start, then referral id, one after another from the
 /// session start. `None` means the slot start.
 fn appointment_starts(
     problem: &Problem,
     slot_of: &[Option<usize>],
-) -> Vec<Option<chrono::DateTime<chrono::FixedOffset>>> {
+) -> Vec<Option<DateTime<FixedOffset>>> {
     let weights = &problem.policy.breach_weights;
     let mut by_session: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (ri, slot) in slot_of.iter().enumerate() {

@@ -81,9 +81,30 @@ pub enum UnbookedReason {
         /// Slots excluded, by rule.
         exclusions: Exclusions,
     },
-    /// It had candidate slots, but the optimum gave them to referrals the objective ranks higher
-    /// (or a patient clash or pathway order ruled them out).
+    /// Every candidate slot is full: the optimum gave them to referrals the objective ranks
+    /// higher.
     NoCapacity {
+        /// How many candidate slots it had.
+        candidates: usize,
+    },
+    /// A candidate slot has room, but the earlier step of its pathway is not booked, or not
+    /// early enough for the gap.
+    PathwayOrder {
+        /// How many candidate slots it had.
+        candidates: usize,
+        /// The earlier step's referral.
+        before: ReferralId,
+    },
+    /// A candidate slot has room, but it overlaps another booking of the same patient.
+    PatientClash {
+        /// How many candidate slots it had.
+        candidates: usize,
+        /// The patient's referral booked at an overlapping time.
+        with: ReferralId,
+    },
+    /// A candidate slot has room and nothing forbids it: the solver stopped (time limit or gap)
+    /// before using it.
+    NotChosen {
         /// How many candidate slots it had.
         candidates: usize,
     },

@@ -13,12 +13,17 @@ impl Schedule {
         let total = self.outcomes.len();
         let booked = self.bookings().count();
         let pinned = self.bookings().filter(|(_, b)| b.pinned).count();
-        let (mut no_candidate, mut no_capacity, mut stopped) = (0, 0, 0);
+        let (mut no_candidate, mut no_capacity, mut ruled_out, mut stopped) = (0, 0, 0, 0);
         for o in &self.outcomes {
             match &o.outcome {
                 Outcome::Unbooked(UnbookedReason::NoCandidate { .. }) => no_candidate += 1,
                 Outcome::Unbooked(UnbookedReason::NoCapacity { .. }) => no_capacity += 1,
-                Outcome::Unbooked(UnbookedReason::SolverStopped { .. }) => stopped += 1,
+                Outcome::Unbooked(
+                    UnbookedReason::PathwayOrder { .. } | UnbookedReason::PatientClash { .. },
+                ) => ruled_out += 1,
+                Outcome::Unbooked(
+                    UnbookedReason::SolverStopped { .. } | UnbookedReason::NotChosen { .. },
+                ) => stopped += 1,
                 Outcome::Booked(_) => {}
             }
         }
@@ -30,7 +35,7 @@ impl Schedule {
         let _ = writeln!(s, "  booked      {booked:>7}  ({pinned} pinned)");
         let _ = writeln!(
             s,
-            "  unbooked    {:>7}  (no candidate slot {no_candidate}, no capacity left {no_capacity}, solver stopped {stopped})",
+            "  unbooked    {:>7}  (no candidate slot {no_candidate}, no capacity left {no_capacity}, pathway or clash {ruled_out}, solver stopped {stopped})",
             total - booked
         );
         let mut by_priority = [(0usize, 0usize); 3];
@@ -70,8 +75,9 @@ impl Schedule {
         let st = &self.stats;
         let _ = writeln!(
             s,
-            "Solver: {} components ({} by network simplex, {} by {}), status {:?}, {} variables, {} rows, {:.3} s",
+            "Solver: {} component{} ({} by network simplex, {} by {}), status {:?}, {} variables, {} rows, {:.3} s",
             st.component_count,
+            if st.component_count == 1 { "" } else { "s" },
             st.network_components,
             st.components.len(),
             st.backend,
@@ -124,6 +130,15 @@ impl Schedule {
                 }
                 UnbookedReason::NoCapacity { candidates } => {
                     format!("its {candidates} candidate slots went to referrals ranked higher")
+                }
+                UnbookedReason::PathwayOrder { before, .. } => format!(
+                    "a candidate slot has room, but its earlier pathway step {before} is not booked early enough"
+                ),
+                UnbookedReason::PatientClash { with, .. } => format!(
+                    "a candidate slot has room, but it overlaps the same patient's booking for {with}"
+                ),
+                UnbookedReason::NotChosen { .. } => {
+                    "a candidate slot has room: the solver stopped before using it".to_owned()
                 }
                 UnbookedReason::SolverStopped { component } => {
                     format!("solver stopped on component {component} without a schedule")
