@@ -29,6 +29,7 @@ mod formulation;
 pub mod generate;
 pub mod model;
 pub mod rules;
+pub mod scenario;
 mod schedule;
 pub mod solve;
 
