@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::float_cmp)]
 
+pub mod baselines;
 mod candidates;
 mod error;
 mod formulation;

@@ -135,6 +135,8 @@ pub enum SolveStatus {
     Optimal,
     /// Feasible, stopped within the requested MIP gap (see the component's `gap`).
     GapLimit,
+    /// Built by a booking rule (a baseline), not a solver: feasible, no optimality claim.
+    Heuristic,
     /// Stopped at the time limit with the best schedule found.
     TimeLimit,
     /// Stopped without any schedule: its referrals are unbooked with reason `solver_stopped`.

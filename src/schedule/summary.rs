@@ -1,6 +1,6 @@
 //! A readable text summary of a schedule.
 
-use super::{Outcome, Schedule, UnbookedReason};
+use super::{Outcome, Schedule, SolveStatus, UnbookedReason};
 use crate::model::{Problem, ReferralPriority};
 use std::fmt::Write;
 
@@ -73,7 +73,15 @@ impl Schedule {
             self.objective.travel_regret_m as f64 / 1000.0
         );
         let st = &self.stats;
-        let _ = writeln!(
+        if st.status == SolveStatus::Heuristic {
+            let _ = writeln!(
+                s,
+                "Booked by the rule {} (no solver), {:.3} s",
+                st.backend,
+                st.elapsed.as_secs_f64()
+            );
+        } else {
+            let _ = writeln!(
             s,
             "Solver: {} component{} ({} by network simplex, {} by {}), status {:?}, {} variables, {} rows, {:.3} s",
             st.component_count,
@@ -86,6 +94,7 @@ impl Schedule {
             st.constraints,
             st.elapsed.as_secs_f64()
         );
+        }
         for c in st
             .components
             .iter()
