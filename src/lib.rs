@@ -29,6 +29,7 @@ mod error;
 mod formulation;
 pub mod generate;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod scenario;
 mod schedule;
