@@ -141,9 +141,14 @@ fn says_clearly_when_a_code_is_not_in_the_file() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(err.to_string().contains("its treatment functions there are C_110, C_999"));
+    assert!(err
+        .to_string()
+        .contains("its treatment functions there are C_110, C_999"));
     let err = Figures::from_csv(fixtures(), "ZZZ", "C_110", None).unwrap_err();
-    assert!(err.to_string().contains("the provider is not in the file"), "{err}");
+    assert!(
+        err.to_string().contains("the provider is not in the file"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -174,7 +179,11 @@ fn embedded_figures_match_the_published_files() {
     assert_eq!(f.trust_sites, embedded.trust_sites);
     assert_eq!(f.diagnostic_centres, embedded.diagnostic_centres);
     assert_eq!(
-        (f.completed_admitted, f.completed_non_admitted, f.incomplete_with_dta),
+        (
+            f.completed_admitted,
+            f.completed_non_admitted,
+            f.incomplete_with_dta
+        ),
         (435, 1_207, 3_881)
     );
 }

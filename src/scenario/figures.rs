@@ -368,8 +368,8 @@ fn name_words(name: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The board in the CDC file whose name's distinctive words all appear in `parent`, or whose
-/// words contain all of `parent`'s.
+/// The board in the CDC file whose name has the same distinctive words as `parent`; failing
+/// that, the one whose words all appear in `parent`'s, or contain all of them.
 fn match_icb(cdcs: &Table, path: &Path, parent: &str) -> Result<String, ScenarioError> {
     let code = cdcs.column(path, "icb_code")?;
     let name = cdcs.column(path, "icb_name")?;
@@ -381,10 +381,19 @@ fn match_icb(cdcs: &Table, path: &Path, parent: &str) -> Result<String, Scenario
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    boards.retain(|(_, n)| {
-        let words = name_words(n);
-        !wanted.is_empty() && (words.is_subset(&wanted) || wanted.is_subset(&words))
-    });
+    let exact: Vec<_> = boards
+        .iter()
+        .filter(|(_, n)| !wanted.is_empty() && name_words(n) == wanted)
+        .cloned()
+        .collect();
+    if exact.len() == 1 {
+        boards = exact;
+    } else {
+        boards.retain(|(_, n)| {
+            let words = name_words(n);
+            !wanted.is_empty() && (words.is_subset(&wanted) || wanted.is_subset(&words))
+        });
+    }
     match boards.as_slice() {
         [(code, _)] => Ok(code.clone()),
         [] => Err(ScenarioError::Icb {

@@ -11,7 +11,8 @@
 //!   on a theatre list; of the others, [`ScenarioConfig::diagnostic_share`] wait for an MRI at a
 //!   community diagnostic centre and the rest for an outpatient clinic;
 //! - capacity over the horizon equal to the published monthly clock stops scaled to the horizon
-//!   (non-admitted stops: clinic places; admitted stops: operations); no capacity figure per
+//!   (non-admitted stops: clinic places; admitted stops: operations), held on the working days
+//!   after the minimum notice (earlier slots would be booked already); no capacity figure per
 //!   specialty is published for diagnostics, so the diagnostic centres get the clinics'
 //!   capacity-to-demand ratio;
 //! - patients placed around the sites, with the documented shares of priorities, surgical
@@ -261,46 +262,47 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
                     ReferralPriority::Routine
                 }
             };
-            let (service, surgical, duration, standards) = if admitted.get(i).copied().unwrap_or(false) {
-                let p: f64 = rng.random_range(0.0..1.0);
-                let class = if p < p2 {
-                    SurgicalPriority::P2
-                } else if p < p2 + p3 {
-                    SurgicalPriority::P3
+            let (service, surgical, duration, standards) =
+                if admitted.get(i).copied().unwrap_or(false) {
+                    let p: f64 = rng.random_range(0.0..1.0);
+                    let class = if p < p2 {
+                        SurgicalPriority::P2
+                    } else if p < p2 + p3 {
+                        SurgicalPriority::P3
+                    } else {
+                        SurgicalPriority::P4
+                    };
+                    let (service, duration) = if chance(&mut rng, 0.6) {
+                        (day_case.clone(), 15 * rng.random_range(3..=5))
+                    } else {
+                        (inpatient.clone(), 30 * rng.random_range(3..=5))
+                    };
+                    (
+                        service,
+                        Some(class),
+                        duration,
+                        vec![WaitingTimeStandard::Rtt18Weeks],
+                    )
+                } else if chance(&mut rng, config.diagnostic_share) {
+                    n_diag += 1;
+                    (
+                        mri.clone(),
+                        None,
+                        30,
+                        vec![
+                            WaitingTimeStandard::Diagnostic6Weeks,
+                            WaitingTimeStandard::Rtt18Weeks,
+                        ],
+                    )
                 } else {
-                    SurgicalPriority::P4
+                    n_clinic += 1;
+                    (
+                        clinic.clone(),
+                        None,
+                        20,
+                        vec![WaitingTimeStandard::Rtt18Weeks],
+                    )
                 };
-                let (service, duration) = if chance(&mut rng, 0.6) {
-                    (day_case.clone(), 15 * rng.random_range(3..=5))
-                } else {
-                    (inpatient.clone(), 30 * rng.random_range(3..=5))
-                };
-                (
-                    service,
-                    Some(class),
-                    duration,
-                    vec![WaitingTimeStandard::Rtt18Weeks],
-                )
-            } else if chance(&mut rng, config.diagnostic_share) {
-                n_diag += 1;
-                (
-                    mri.clone(),
-                    None,
-                    30,
-                    vec![
-                        WaitingTimeStandard::Diagnostic6Weeks,
-                        WaitingTimeStandard::Rtt18Weeks,
-                    ],
-                )
-            } else {
-                n_clinic += 1;
-                (
-                    clinic.clone(),
-                    None,
-                    20,
-                    vec![WaitingTimeStandard::Rtt18Weeks],
-                )
-            };
             let around = if matches!(service, Service::Diagnostic(_)) {
                 &imaging
             } else {
@@ -363,9 +365,11 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
     } else {
         (f64::from(clinic_places) * f64::from(n_diag) / f64::from(n_clinic)).round() as u32
     };
+    // Slots inside the minimum notice would be booked already: the capacity sits on the working
+    // days from the first bookable day to the horizon end.
     let working: Vec<NaiveDate> = planning
         .iter_days()
-        .skip(1)
+        .skip(1 + config.min_notice_days as usize)
         .take_while(|d| *d <= horizon_end)
         .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
         .collect();
