@@ -10,6 +10,7 @@
 //! P3 + 90. Default weights: routine 1, urgent 4, urgent suspected cancer 16, P1b 32, P2 16,
 //! P3 4.
 
+mod common;
 use appointment_optimiser::baselines::{book, Baseline};
 use appointment_optimiser::generate::{generate, InstanceConfig};
 use appointment_optimiser::{
@@ -18,6 +19,7 @@ use appointment_optimiser::{
     SurgicalPriority, UnbookedReason,
 };
 use chrono::{DateTime, FixedOffset};
+use common::bookings;
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 
@@ -53,21 +55,6 @@ fn optimised(problem: &Problem) -> Schedule {
     let schedule = solve(problem, &SolveOptions::new()).unwrap();
     assert_eq!(validate(problem, &schedule), vec![]);
     schedule
-}
-
-/// (referral, slot booked or None) for every referral, in input order.
-fn bookings(schedule: &Schedule) -> Vec<(&str, Option<&str>)> {
-    schedule
-        .outcomes
-        .iter()
-        .map(|o| {
-            let slot = match &o.outcome {
-                Outcome::Booked(b) => Some(b.slot.as_str()),
-                Outcome::Unbooked(_) => None,
-            };
-            (o.referral.as_str(), slot)
-        })
-        .collect()
 }
 
 fn reason<'a>(schedule: &'a Schedule, referral: &str) -> &'a UnbookedReason {

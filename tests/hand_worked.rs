@@ -1,10 +1,12 @@
 //! Small instances whose optimum is worked out by hand, on every compiled backend and on the
 //! network path. Every schedule passes the independent validator.
 
+mod common;
 use appointment_optimiser::{
     solve, validate, Backend, Location, Outcome, Problem, Schedule, SolveOptions, SolveStatus,
     UnbookedReason,
 };
+use common::bookings;
 
 const SMALL_CLINIC: &str = include_str!("../examples/data/small_clinic.json");
 
@@ -13,21 +15,6 @@ fn solved(problem: &Problem, options: &SolveOptions) -> Schedule {
     assert_eq!(validate(problem, &schedule), vec![]);
     assert_eq!(schedule.outcomes.len(), problem.referrals.len());
     schedule
-}
-
-/// (referral, slot booked or None) for every referral, in input order.
-fn bookings(schedule: &Schedule) -> Vec<(&str, Option<&str>)> {
-    schedule
-        .outcomes
-        .iter()
-        .map(|o| {
-            let slot = match &o.outcome {
-                Outcome::Booked(b) => Some(b.slot.as_str()),
-                Outcome::Unbooked(_) => None,
-            };
-            (o.referral.as_str(), slot)
-        })
-        .collect()
 }
 
 #[test]

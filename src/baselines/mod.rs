@@ -40,7 +40,7 @@
 use crate::candidates::{self, Candidate, Candidates};
 use crate::error::Error;
 use crate::formulation::costs;
-use crate::model::{Index, Prerequisite, Problem};
+use crate::model::{Index, Problem};
 use crate::schedule::{assemble, Schedule, SolveStats, SolveStatus};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -179,17 +179,8 @@ pub fn book(problem: &Problem, baseline: Baseline) -> Result<Schedule, Error> {
 /// candidate rules).
 fn prerequisites(problem: &Problem, index: &Index, cands: &Candidates) -> Vec<Vec<(usize, u32)>> {
     let mut out: Vec<Vec<(usize, u32)>> = vec![Vec::new(); problem.referrals.len()];
-    for step in &problem.pathway_steps {
-        let Prerequisite::Referral(before) = &step.before else {
-            continue;
-        };
-        let (Some(&b), Some(&a)) = (index.referral.get(before), index.referral.get(&step.after))
-        else {
-            continue;
-        };
-        if cands.pinned[a].is_none() && cands.pinned[b].is_none() {
-            out[a].push((b, step.min_gap_days));
-        }
+    for (b, a, gap) in candidates::unpinned_pathway_steps(problem, index, cands) {
+        out[a].push((b, gap));
     }
     out
 }

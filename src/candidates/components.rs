@@ -2,7 +2,7 @@
 //! patient are solved apart.
 
 use super::Candidates;
-use crate::model::{Index, Prerequisite, Problem};
+use crate::model::{Index, Problem};
 use petgraph::unionfind::UnionFind;
 use std::collections::BTreeMap;
 
@@ -44,25 +44,15 @@ pub(crate) fn components(problem: &Problem, index: &Index, cands: &Candidates) -
         }
     }
 
-    let mut pathway = Vec::new();
-    for step in &problem.pathway_steps {
-        let Prerequisite::Referral(before) = &step.before else {
-            continue;
-        };
-        let (Some(&b), Some(&a)) = (index.referral.get(before), index.referral.get(&step.after))
-        else {
-            continue;
-        };
-        if cands.pinned[b].is_some() || cands.pinned[a].is_some() {
-            continue;
-        }
-        if cands.per_referral[a].is_empty() {
-            continue;
-        }
+    // A later step without candidates stays unbooked whatever its earlier step does.
+    let pathway: Vec<_> = super::unpinned_pathway_steps(problem, index, cands)
+        .into_iter()
+        .filter(|&(_, a, _)| !cands.per_referral[a].is_empty())
+        .collect();
+    for &(b, a, _) in &pathway {
         uf.union(a, b);
         linked[a] = true;
         linked[b] = true;
-        pathway.push((b, a, step.min_gap_days));
     }
 
     let overlaps = overlap_pairs(problem, cands);

@@ -137,6 +137,32 @@ fn sub_days(date: NaiveDate, days: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// Pathway steps between two unpinned referrals of the problem, as `(before, after, minimum gap
+/// in days)` by referral index, in step order. Steps from a done date or to or from a pinned
+/// booking are not here: the candidate rules already apply them.
+pub(crate) fn unpinned_pathway_steps(
+    problem: &Problem,
+    index: &Index,
+    cands: &Candidates,
+) -> Vec<(usize, usize, u32)> {
+    problem
+        .pathway_steps
+        .iter()
+        .filter_map(|step| {
+            let Prerequisite::Referral(before) = &step.before else {
+                return None;
+            };
+            let b = *index.referral.get(before)?;
+            let a = *index.referral.get(&step.after)?;
+            (cands.pinned[a].is_none() && cands.pinned[b].is_none()).then_some((
+                b,
+                a,
+                step.min_gap_days,
+            ))
+        })
+        .collect()
+}
+
 /// Builds the candidates of every referral. The problem must have passed `Problem::index`.
 pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
     let slots = &problem.slots;
