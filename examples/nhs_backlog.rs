@@ -118,8 +118,8 @@ fn run() -> Result<(), String> {
     };
     let scenario = build(&figures, &args.config);
     let problem = &scenario.problem;
-    println!(
-        "{} ({}), {} ({}): {} waiting on {}; horizon {} weeks to {}",
+    let context = format!(
+        "{} ({}), {} ({}): {} waiting on {}; horizon {} weeks to {}\ncapacity from the monthly clock stops: {} clinic places, {} operations, {} diagnostic tests, at {} sites; no new referrals join during the horizon",
         figures.provider_name,
         figures.provider_code,
         figures.treatment_function_name,
@@ -127,15 +127,13 @@ fn run() -> Result<(), String> {
         problem.referrals.len(),
         problem.planning_date,
         args.config.horizon_weeks,
-        problem.horizon_end
-    );
-    println!(
-        "capacity from the monthly clock stops: {} clinic places, {} operations, {} MRI appointments, at {} sites",
+        problem.horizon_end,
         scenario.clinic_places,
         scenario.theatre_places,
         scenario.diagnostic_places,
         problem.sites.len()
     );
+    println!("{context}");
 
     step(2, "optimising", started);
     let prepared = prepare(problem).map_err(|e| e.to_string())?;
@@ -178,12 +176,23 @@ fn run() -> Result<(), String> {
     write(&out.join("schedule.json"), &(optimum.to_json() + "\n"))?;
     let json = serde_json::to_string_pretty(&comparison).map_err(|e| e.to_string())?;
     write(&out.join("report.json"), &(json + "\n"))?;
-    write(&out.join("report.md"), &comparison.to_markdown())?;
+    let heading = format!(
+        "## {}\n\n{}\n\n",
+        figures.provider_name,
+        context.replace('\n', "  \n")
+    );
+    write(
+        &out.join("report.md"),
+        &(heading + &comparison.to_markdown()),
+    )?;
     let start = &comparison.columns[0].1.waiting_list_start;
     let end = &comparison.columns[0].1.waiting_list_end;
     chart(
         &out.join("waiting_times.svg"),
-        &figures.provider_name,
+        &format!(
+            "{}, {}",
+            figures.provider_name, figures.treatment_function_name
+        ),
         &[
             (format!("start, {}", start.date), start, BLACK),
             (format!("optimiser, {}", end.date), end, BLUE),

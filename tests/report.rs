@@ -645,11 +645,11 @@ fn comparison_of_two_schedules() {
     assert_eq!(get("weighted breaches").unit, Unit::Count);
     // Diagnostic 6 weeks, % of all: 2/3 = 66.7 -> R4 unbooked with limit 6 Jan 2027 still
     // counts within: 66.7. FDS 28: 100 -> 0 (limit 23 Dec inside the horizon).
-    let fds = get("within cancer 28-day FDS, %");
+    let fds = get("within cancer 28-day FDS, % of all referrals");
     assert_eq!(fds.differences(), vec![Some(-100.0)]);
     // Mean wait of urgent suspected cancer: 8.0 -> none booked: n/a.
     assert_eq!(
-        get("mean wait urgent suspected cancer, days").values,
+        get("mean wait when seen, urgent suspected cancer, days").values,
         vec![Some(8.0), None]
     );
 
@@ -663,17 +663,27 @@ fn comparison_of_two_schedules() {
             .join(" ")
     };
     assert!(text.starts_with("Comparison of 2 schedules (Δ: the column minus optimiser)"));
+    // The list at the start, the same for both (asserted figure by figure above).
+    assert_eq!(
+        text.lines().nth(1),
+        Some("At the start (2026-12-01): 8 waiting, 62.5% within 18 weeks; over 18 / 52 / 65 / 78 / 104 weeks: 3 / 1 / 1 / 1 / 1")
+    );
     assert_eq!(line("Figure"), "Figure optimiser by hand Δ by hand");
     assert_eq!(line("referrals"), "referrals 8 8 0");
     assert_eq!(line("breaches"), "breaches 4 5 +1");
     assert_eq!(line("weighted breaches"), "weighted breaches 7 23 +16");
     assert_eq!(
-        line("within RTT 18 weeks, %"),
-        "within RTT 18 weeks, % 40.0 40.0 0.0"
+        line("within RTT 18 weeks, % of all"),
+        "within RTT 18 weeks, % of all referrals 40.0 40.0 0.0"
     );
     assert_eq!(
-        line("within cancer 28-day FDS, %"),
-        "within cancer 28-day FDS, % 100.0 0.0 -100.0"
+        line("within cancer 28-day FDS, % of all"),
+        "within cancer 28-day FDS, % of all referrals 100.0 0.0 -100.0"
+    );
+    // R4, the only referral on the FDS, booked within it; left unbooked, no booked referral.
+    assert_eq!(
+        line("booked within cancer 28-day FDS"),
+        "booked within cancer 28-day FDS, % of booked 100.0 n/a n/a"
     );
     // Waiting at end: R3, R5, then R4 too (36 days, within 18 weeks): 1/2 -> 2/3.
     assert_eq!(line("waiting at end"), "waiting at end 2 3 +1");
@@ -684,12 +694,12 @@ fn comparison_of_two_schedules() {
     assert_eq!(line("over 52 weeks at end"), "over 52 weeks at end 1 1 0");
     assert_eq!(line("over 104 weeks at end"), "over 104 weeks at end 0 0 0");
     assert_eq!(
-        line("mean wait urgent suspected cancer, days"),
-        "mean wait urgent suspected cancer, days 8.0 n/a n/a"
+        line("mean wait when seen, urgent suspected cancer, days"),
+        "mean wait when seen, urgent suspected cancer, days 8.0 n/a n/a"
     );
     assert_eq!(
-        line("mean wait routine, days"),
-        "mean wait routine, days 249.0 249.0 0.0"
+        line("mean wait when seen, routine, days"),
+        "mean wait when seen, routine, days 249.0 249.0 0.0"
     );
     // CDC: 2/4 -> 1/4 booked; all sites 6/9 -> 5/9.
     assert_eq!(

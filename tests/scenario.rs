@@ -83,6 +83,29 @@ fn monthly_flows_set_the_capacity() {
 }
 
 #[test]
+fn the_independent_provider_sits_among_the_trusts_sites() {
+    let p = build(&Figures::embedded_default(), &ScenarioConfig::default()).problem;
+    let isp = p
+        .sites
+        .iter()
+        .find(|s| s.kind == SiteKind::IndependentSector)
+        .unwrap();
+    // Mean of the two hubs' and four CDCs' coordinates, worked out separately:
+    // latitude 51.652751, longitude 0.553977.
+    assert!((isp.location.latitude - 51.652_751).abs() < 1e-6);
+    assert!((isp.location.longitude - 0.553_977).abs() < 1e-6);
+    // Trauma and orthopaedics patients wait for MRI; ophthalmology has no DM01 test here.
+    assert_eq!(
+        appointment_optimiser::scenario::diagnostic_test_for("C_110"),
+        Some(appointment_optimiser::DiagnosticTest::Mri)
+    );
+    assert_eq!(
+        appointment_optimiser::scenario::diagnostic_test_for("C_130"),
+        None
+    );
+}
+
+#[test]
 fn the_same_seed_gives_the_same_bytes() {
     let figures = Figures::embedded_default();
     let config = ScenarioConfig {
@@ -137,13 +160,19 @@ fn says_clearly_when_a_code_is_not_in_the_file() {
     let err = Figures::from_csv(fixtures(), "RAJ", "C_999X", Some("E54000026")).unwrap_err();
     match &err {
         ScenarioError::NotFound { available, .. } => {
-            assert_eq!(available, &vec!["C_110".to_owned(), "C_999".to_owned()])
+            assert_eq!(available, &vec!["C_110".to_owned()])
         }
         other => panic!("{other:?}"),
     }
     assert!(err
         .to_string()
-        .contains("its treatment functions there are C_110, C_999"));
+        .contains("its treatment functions there are C_110"));
+    // C_999 is the provider's total over all specialties, refused with a reason.
+    let err = Figures::from_csv(fixtures(), "RAJ", "C_999", Some("E54000026")).unwrap_err();
+    assert_eq!(err, ScenarioError::Total);
+    // Codes in lower case are read as the files write them.
+    let f = Figures::from_csv(fixtures(), "raj", "c_110", Some("E54000026")).unwrap();
+    assert_eq!(f.provider_code, "RAJ");
     let err = Figures::from_csv(fixtures(), "ZZZ", "C_110", None).unwrap_err();
     assert!(
         err.to_string().contains("the provider is not in the file"),

@@ -71,10 +71,12 @@ impl Comparison {
 
     /// The headline figures, one row each, in this order: referrals; booked; breaches (count of
     /// breaching outcomes); weighted breaches (tier 1 of the schedule's objective); for each
-    /// standard any column has, the percent within it of all referrals
-    /// ([`super::StandardFigures::percent_within_all`]); the waiting list at the horizon end:
+    /// standard any column has, the percent of booked referrals seen within it
+    /// ([`super::StandardFigures::percent_within_booked`]) and the percent of all referrals
+    /// within it ([`super::StandardFigures::percent_within_all`]); the waiting list at the horizon end:
     /// total, percent within 18 weeks, and counts over 18, 52, 65, 78 and 104 weeks; for each
-    /// priority class any column has, the mean wait at appointment in days; utilisation percent
+    /// priority class any column has, the mean wait at appointment of its booked referrals in
+    /// days (a lower figure means shorter waiters were seen, not shorter waits); utilisation percent
     /// (appointments) for each site kind and all sites, then minutes utilisation percent where
     /// some column has sessions with a minutes capacity; travel mean and 95th percentile in km.
     pub fn headline_rows(&self) -> Vec<HeadlineRow> {
@@ -100,7 +102,12 @@ impl Comparison {
             .collect();
         for standard in standards {
             push(
-                format!("within {}, %", standard_label(standard)),
+                format!("booked within {}, % of booked", standard_label(standard)),
+                Unit::Percent,
+                &|r| r.standard(standard).and_then(|s| s.percent_within_booked),
+            );
+            push(
+                format!("within {}, % of all referrals", standard_label(standard)),
                 Unit::Percent,
                 &|r| r.standard(standard).and_then(|s| s.percent_within_all),
             );
@@ -133,9 +140,11 @@ impl Comparison {
             .flat_map(|r| r.priorities.iter().map(|p| p.class))
             .collect();
         for class in classes {
-            push(format!("mean wait {class}, days"), Unit::Days, &|r| {
-                r.priority(class).and_then(|p| p.mean_wait_days)
-            });
+            push(
+                format!("mean wait when seen, {class}, days"),
+                Unit::Days,
+                &|r| r.priority(class).and_then(|p| p.mean_wait_days),
+            );
         }
 
         let kinds: Vec<(&str, Option<SiteKind>)> = SITE_KINDS
@@ -215,16 +224,44 @@ impl Comparison {
         title
     }
 
-    /// The headline figures side by side as compact fixed-width text: a title line, then a
-    /// table with one row per [`HeadlineRow`], one column per report and one `Δ name` column
+    /// The waiting list at the start, the same for every column: a line for the titles.
+    fn start_line(&self) -> Option<String> {
+        let (_, first) = self.columns.first()?;
+        let w = &first.waiting_list_start;
+        Some(format!(
+            "At the start ({}): {} waiting, {} within 18 weeks; over 18 / 52 / 65 / 78 / 104 weeks: {} / {} / {} / {} / {}",
+            w.date,
+            w.total,
+            w.percent_within_18_weeks
+                .map_or(NOT_APPLICABLE.to_owned(), |p| format!("{}%", one_decimal(Some(p)))),
+            w.over_18_weeks,
+            w.over_52_weeks,
+            w.over_65_weeks,
+            w.over_78_weeks,
+            w.over_104_weeks
+        ))
+    }
+
+    /// The headline figures side by side as compact fixed-width text: a title line, the
+    /// waiting list at the start, then a table with one row per [`HeadlineRow`], one column per report and one `Δ name` column
     /// per report after the first (its figure minus the first's: whole numbers for counts,
     /// one decimal for percentages, days and km; `n/a` where a figure does not exist).
     pub fn to_text(&self) -> String {
-        format!("{}\n{}", self.title(), self.table().text(2))
+        match self.start_line() {
+            Some(start) => format!("{}\n{start}\n{}", self.title(), self.table().text(2)),
+            None => format!("{}\n{}", self.title(), self.table().text(2)),
+        }
     }
 
     /// The same as [`Comparison::to_text`], as a Markdown heading and table.
     pub fn to_markdown(&self) -> String {
-        format!("### {}\n\n{}", self.title(), self.table().markdown())
+        match self.start_line() {
+            Some(start) => format!(
+                "### {}\n\n{start}\n\n{}",
+                self.title(),
+                self.table().markdown()
+            ),
+            None => format!("### {}\n\n{}", self.title(), self.table().markdown()),
+        }
     }
 }

@@ -140,13 +140,14 @@ impl Figures {
     }
 
     /// Reads the figures of `provider` (ODS code, e.g. `RAJ`) and `treatment_function` (e.g.
-    /// `C_110`) from the CSV files in `dir` (`shared/data`). Sites: the elective surgical hubs
+    /// `C_110`; letter case does not matter) from the CSV files in `dir` (`shared/data`). Sites: the elective surgical hubs
     /// (as the trust's sites) and community diagnostic centres of integrated care board `icb`
     /// (a code such as `E54000026`); with `icb` absent, the board whose name matches the
     /// provider's parent organisation in the RTT file.
     ///
     /// # Errors
     /// [`ScenarioError::Io`] or [`ScenarioError::Csv`] for unreadable files;
+    /// [`ScenarioError::Total`] for `C_999`, the provider's total;
     /// [`ScenarioError::NotFound`] when the provider and treatment function are not in the
     /// file (the message lists the provider's treatment functions, or says the provider is
     /// absent); [`ScenarioError::Icb`] when no board or several match, or it has no sites.
@@ -156,6 +157,12 @@ impl Figures {
         treatment_function: &str,
         icb: Option<&str>,
     ) -> Result<Figures, ScenarioError> {
+        let provider = provider.trim().to_uppercase();
+        let treatment_function = treatment_function.trim().to_uppercase();
+        let (provider, treatment_function) = (provider.as_str(), treatment_function.as_str());
+        if treatment_function == "C_999" {
+            return Err(ScenarioError::Total);
+        }
         let bands_path = dir.join("rtt_incomplete_apr2026_provider_tfc_weekbands.csv");
         let flows_path = dir.join("rtt_flows_apr2026_provider_tfc.csv");
         let bands = read_csv(&bands_path)?;
@@ -171,7 +178,7 @@ impl Figures {
                     let available: BTreeSet<String> = table
                         .rows
                         .iter()
-                        .filter(|r| r[p] == provider)
+                        .filter(|r| r[p] == provider && r[t] != "C_999")
                         .map(|r| r[t].clone())
                         .collect();
                     ScenarioError::NotFound {
@@ -295,6 +302,9 @@ pub enum ScenarioError {
         /// The provider's treatment functions in the file (empty: provider absent).
         available: Vec<String>,
     },
+    /// `C_999` is the provider's total over every treatment function, not one specialty.
+    #[error("treatment function C_999 is the provider's total over all specialties: choose one treatment function, e.g. C_110")]
+    Total,
     /// The integrated care board for the sites could not be settled.
     #[error("{message}")]
     Icb {

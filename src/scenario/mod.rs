@@ -8,8 +8,11 @@
 //!   week band before the planning date (band 0-1: 0 to 7 days; band k: 7k+1 to 7k+7; over 104
 //!   weeks: 729 to 899 days);
 //! - a share equal to the published "waiting with a decision to admit" waits for an operation
-//!   on a theatre list; of the others, [`ScenarioConfig::diagnostic_share`] wait for an MRI at a
-//!   community diagnostic centre and the rest for an outpatient clinic;
+//!   on a theatre list; of the others, [`ScenarioConfig::diagnostic_share`] wait for the
+//!   treatment function's diagnostic test at a community diagnostic centre and the rest for an
+//!   outpatient clinic;
+//! - no new referrals join during the horizon (the published clock starts are kept in
+//!   [`Figures`] but not modelled), so the list only shrinks;
 //! - capacity over the horizon equal to the published monthly clock stops scaled to the horizon
 //!   (non-admitted stops: clinic places; admitted stops: operations), held on the working days
 //!   after the minimum notice (earlier slots would be booked already); no capacity figure per
@@ -57,7 +60,9 @@ pub struct ScenarioConfig {
     pub urgent_share: f64,
     /// Shares of surgical classes P2, P3 among operations (the rest P4). Default 0.10, 0.30.
     pub surgical_p2_p3_shares: (f64, f64),
-    /// Share of non-admitted referrals waiting for a diagnostic test (MRI) rather than a clinic.
+    /// Share of non-admitted referrals whose next step is a diagnostic test (the treatment
+    /// function's test, [`diagnostic_test_for`]) rather than a clinic; 0 for treatment functions
+    /// without one. Only their RTT clock is modelled (the DM01 request date is not published).
     /// Default 0.10.
     pub diagnostic_share: f64,
     /// Patients placed around the sites with this standard deviation in kilometres, north and
@@ -71,7 +76,8 @@ pub struct ScenarioConfig {
     /// Share of patients with one unavailable period of 7 to 14 days inside the horizon.
     /// Default 0.10.
     pub unavailable_share: f64,
-    /// Include an independent-sector provider (at an illustrative location in Chelmsford) taking
+    /// Include an independent-sector provider (at an illustrative location: the centre of the
+    /// trust's and board's sites) taking
     /// [`ScenarioConfig::independent_sector_share`] of clinics and theatre lists. Default true.
     pub independent_sector: bool,
     /// Share of clinics and theatre lists held at the independent-sector provider. Default 0.15.
@@ -126,8 +132,24 @@ pub struct Scenario {
     pub diagnostic_places: u32,
 }
 
-/// Location of the illustrative independent-sector provider (Chelmsford city centre).
-const INDEPENDENT_SECTOR: (f64, f64) = (51.7356, 0.4685);
+/// The DM01 test that patients of a treatment function most often wait for, where one is
+/// clear: general surgery CT, urology cystoscopy, trauma and orthopaedics MRI, ENT audiology,
+/// gastroenterology colonoscopy, cardiology echocardiography, respiratory medicine sleep
+/// studies, neurology MRI, rheumatology and gynaecology non-obstetric ultrasound. Other
+/// treatment functions (ophthalmology, dermatology, ...) have no DM01 test in the scenario.
+pub fn diagnostic_test_for(treatment_function: &str) -> Option<DiagnosticTest> {
+    match treatment_function.trim_start_matches("C_") {
+        "100" => Some(DiagnosticTest::Ct),
+        "101" => Some(DiagnosticTest::Cystoscopy),
+        "110" | "400" => Some(DiagnosticTest::Mri),
+        "120" => Some(DiagnosticTest::AudiologyAssessment),
+        "301" => Some(DiagnosticTest::Colonoscopy),
+        "320" => Some(DiagnosticTest::Echocardiography),
+        "340" => Some(DiagnosticTest::SleepStudies),
+        "410" | "502" => Some(DiagnosticTest::NonObstetricUltrasound),
+        _ => None,
+    }
+}
 
 /// Days-waited range of week band `k`, both ends included.
 pub fn band_days(k: usize) -> (u64, u64) {
@@ -177,46 +199,57 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
     let clinic = Service::Outpatient(tfc.clone());
     let day_case = Service::Operation(format!("{tfc} day case"));
     let inpatient = Service::Operation(format!("{tfc} inpatient"));
-    let mri = Service::Diagnostic(DiagnosticTest::Mri);
+    let test = diagnostic_test_for(&figures.treatment_function);
+    let diagnostic_share = if test.is_some() {
+        config.diagnostic_share
+    } else {
+        0.0
+    };
+    let mri = Service::Diagnostic(test.unwrap_or(DiagnosticTest::Mri));
     let wheelchair = Capability::from("wheelchair_access");
 
-    // Sites.
-    let mut sites = Vec::new();
-    let mut add_site = |id: String, f: &SiteFigure, nhs: bool| {
-        sites.push(Site {
-            id: SiteId(id),
-            name: f.name.clone(),
-            kind: f.kind,
-            location: Location::new(f.latitude, f.longitude),
-            capabilities: if nhs {
-                [wheelchair.clone()].into()
-            } else {
-                Default::default()
-            },
-        });
+    // Sites: the trust's, the board's diagnostic centres, then the independent provider. NHS
+    // sites offer wheelchair access.
+    let site = |id: String, f: &SiteFigure, nhs: bool| Site {
+        id: SiteId(id),
+        name: f.name.clone(),
+        kind: f.kind,
+        location: Location::new(f.latitude, f.longitude),
+        capabilities: if nhs {
+            [wheelchair.clone()].into()
+        } else {
+            Default::default()
+        },
     };
-    for (i, f) in figures.trust_sites.iter().enumerate() {
-        add_site(format!("{}-{}", figures.provider_code, i + 1), f, true);
-    }
-    for (i, f) in figures.diagnostic_centres.iter().enumerate() {
-        add_site(format!("CDC-{}", i + 1), f, true);
-    }
-    let independent = config.independent_sector;
+    let mut sites: Vec<Site> = figures
+        .trust_sites
+        .iter()
+        .enumerate()
+        .map(|(i, f)| site(format!("{}-{}", figures.provider_code, i + 1), f, true))
+        .chain(
+            figures
+                .diagnostic_centres
+                .iter()
+                .enumerate()
+                .map(|(i, f)| site(format!("CDC-{}", i + 1), f, true)),
+        )
+        .collect();
+    let independent = config.independent_sector && !sites.is_empty();
     if independent {
-        add_site(
-            "ISP-1".into(),
-            &SiteFigure {
-                name: "Independent-sector provider (illustrative location, Chelmsford)".into(),
-                kind: SiteKind::IndependentSector,
-                latitude: INDEPENDENT_SECTOR.0,
-                longitude: INDEPENDENT_SECTOR.1,
-            },
-            false,
-        );
+        // No location is published for the independent providers a trust uses: put one at the
+        // centre of the trust's and board's sites.
+        let n = sites.len() as f64;
+        let centre = SiteFigure {
+            name: "Independent-sector provider (illustrative location)".into(),
+            kind: SiteKind::IndependentSector,
+            latitude: sites.iter().map(|s| s.location.latitude).sum::<f64>() / n,
+            longitude: sites.iter().map(|s| s.location.longitude).sum::<f64>() / n,
+        };
+        sites.push(site("ISP-1".into(), &centre, false));
     }
     let trust: Vec<usize> = (0..figures.trust_sites.len()).collect();
     let cdc: Vec<usize> = (trust.len()..trust.len() + figures.diagnostic_centres.len()).collect();
-    let isp = independent.then_some(sites.len() - 1);
+    let isp = independent.then_some(sites.len().saturating_sub(1));
     // Treatment sites: the trust's own, or the diagnostic centres when it has none listed.
     let treating = if trust.is_empty() {
         cdc.clone()
@@ -283,17 +316,11 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
                         duration,
                         vec![WaitingTimeStandard::Rtt18Weeks],
                     )
-                } else if chance(&mut rng, config.diagnostic_share) {
+                } else if chance(&mut rng, diagnostic_share) {
+                    // The next step of their pathway is a test; its DM01 request date is not
+                    // published, so only the RTT clock is modelled.
                     n_diag += 1;
-                    (
-                        mri.clone(),
-                        None,
-                        30,
-                        vec![
-                            WaitingTimeStandard::Diagnostic6Weeks,
-                            WaitingTimeStandard::Rtt18Weeks,
-                        ],
-                    )
+                    (mri.clone(), None, 30, vec![WaitingTimeStandard::Rtt18Weeks])
                 } else {
                     n_clinic += 1;
                     (
