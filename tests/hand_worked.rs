@@ -247,3 +247,25 @@ fn unbooked_reasons_name_the_pathway_step_or_the_clash() {
         }
     );
 }
+
+/// With no time at all, a MIP component still gets a schedule: the priority-then-FCFS start it
+/// was given, so the optimiser is never worse than that baseline on tier 1.
+#[test]
+fn without_time_the_mip_keeps_its_starting_schedule() {
+    let problem = Problem::from_json(SMALL_CLINIC).unwrap();
+    let baseline = appointment_optimiser::baselines::book(
+        &problem,
+        appointment_optimiser::baselines::Baseline::PriorityThenFcfs,
+    )
+    .unwrap();
+    let s = solved(
+        &problem,
+        &SolveOptions::new().time_limit(std::time::Duration::ZERO),
+    );
+    assert!(s.objective.weighted_breaches <= baseline.objective.weighted_breaches);
+    assert!(s.outcomes.iter().all(|o| !matches!(
+        o.outcome,
+        Outcome::Unbooked(UnbookedReason::SolverStopped { .. })
+    )));
+    assert_ne!(s.stats.status, SolveStatus::NoSolution);
+}

@@ -152,10 +152,7 @@ pub fn book(problem: &Problem, baseline: Baseline) -> Result<Schedule, Error> {
     let costs = costs(problem, &index.slot_site, &cands);
     let build_time = started.elapsed();
 
-    let prereqs = prerequisites(problem, &index, &cands);
-    let ranked = ranked(problem, &cands, baseline);
-    let order = with_prerequisites_first(&ranked, &prereqs);
-    let chosen = greedy(problem, &index, &cands, &prereqs, &order, baseline);
+    let chosen = choose(problem, &index, &cands, baseline);
 
     let stats = SolveStats {
         backend: baseline.backend_id().to_owned(),
@@ -172,6 +169,20 @@ pub fn book(problem: &Problem, baseline: Baseline) -> Result<Schedule, Error> {
     let mut schedule = assemble(problem, &index, &cands, &costs, &chosen, &stopped, stats);
     schedule.stats.elapsed = started.elapsed();
     Ok(schedule)
+}
+
+/// The candidate position `baseline` books for each referral (`None`: unbooked or pinned).
+/// The solver uses it as a feasible starting schedule for its MIP components.
+pub(crate) fn choose(
+    problem: &Problem,
+    index: &Index,
+    cands: &Candidates,
+    baseline: Baseline,
+) -> Vec<Option<usize>> {
+    let prereqs = prerequisites(problem, index, cands);
+    let ranked = ranked(problem, cands, baseline);
+    let order = with_prerequisites_first(&ranked, &prereqs);
+    greedy(problem, index, cands, &prereqs, &order, baseline)
 }
 
 /// Per referral: the earlier pathway steps it waits for, as `(before referral, min gap days)`,

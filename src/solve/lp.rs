@@ -4,7 +4,8 @@ use super::Backend;
 use crate::formulation::ComponentModel;
 use crate::schedule::SolveStatus;
 use good_lp::solvers::{
-    ResolutionError, Solution, SolutionStatus, SolverModel, WithMipGap, WithTimeLimit,
+    ResolutionError, Solution, SolutionStatus, SolverModel, WithInitialSolution, WithMipGap,
+    WithTimeLimit,
 };
 use good_lp::variable::UnsolvedProblem;
 use good_lp::{variable, Expression, ProblemVariables, Variable};
@@ -33,6 +34,17 @@ struct Stage {
     status: SolutionStatus,
 }
 
+/// How a stage is solved.
+#[derive(Clone, Copy)]
+struct Settings {
+    /// Binary variables (else continuous in 0..=1).
+    integer: bool,
+    /// Wall-clock limit for the stage.
+    time_limit: Option<Duration>,
+    /// Relative MIP gap.
+    mip_gap: Option<f64>,
+}
+
 /// Solves one tier: minimise tier `tier` subject to the rows and to each earlier tier staying
 /// at or below its fixed value.
 fn stage<M>(
@@ -40,13 +52,17 @@ fn stage<M>(
     model: &ComponentModel,
     tier: usize,
     fixed: &[(usize, i64)],
-    integer: bool,
-    time_limit: Option<Duration>,
-    mip_gap: Option<f64>,
+    settings: Settings,
+    start: Option<&[f64]>,
 ) -> Result<Stage, ResolutionError>
 where
-    M: SolverModel<Error = ResolutionError> + WithTimeLimit + WithMipGap,
+    M: SolverModel<Error = ResolutionError> + WithTimeLimit + WithMipGap + WithInitialSolution,
 {
+    let Settings {
+        integer,
+        time_limit,
+        mip_gap,
+    } = settings;
     let mut vars = ProblemVariables::new();
     let x: Vec<Variable> = model
         .vars
@@ -81,6 +97,9 @@ where
     if let Some(limit) = time_limit {
         lp = lp.with_time_limit(limit.as_secs_f64());
     }
+    if let Some(start) = start.filter(|_| integer) {
+        lp = lp.with_initial_solution(x.iter().copied().zip(start.iter().copied()));
+    }
     if integer {
         if let Some(gap) = mip_gap {
             lp = lp
@@ -100,16 +119,22 @@ where
     })
 }
 
-/// Runs the three tiers on `create`'s backend.
+/// Runs the three tiers on `create`'s backend. `warm`, a feasible schedule of the component
+/// (0/1 per variable), starts the MIP and is kept if the backend finds nothing better for tier 1
+/// in time.
 fn run<M>(
     create: fn(UnsolvedProblem) -> M,
     model: &ComponentModel,
     time_limit: Option<Duration>,
     mip_gap: Option<f64>,
+    warm: Option<Vec<f64>>,
 ) -> ModelResult
 where
-    M: SolverModel<Error = ResolutionError> + WithTimeLimit + WithMipGap,
+    M: SolverModel<Error = ResolutionError> + WithTimeLimit + WithMipGap + WithInitialSolution,
 {
+    let warm = warm
+        .filter(|w| model.integer && w.len() == model.vars.len() && model.violated(w).is_empty());
+    let warm_tier1 = warm.as_ref().map(|w| model.tier_value(0, w).round() as i64);
     let started = Instant::now();
     let left = || time_limit.map(|t| t.saturating_sub(started.elapsed()));
     let mut best: Option<Vec<f64>> = None;
@@ -121,7 +146,27 @@ where
             status = status.max(SolveStatus::TimeLimit);
             break;
         }
-        match stage(create, model, tier, &fixed, model.integer, left(), mip_gap) {
+        let start = if tier == 0 {
+            warm.as_deref()
+        } else {
+            best.as_deref()
+        };
+        let settings = Settings {
+            integer: model.integer,
+            time_limit: left(),
+            mip_gap,
+        };
+        match stage(create, model, tier, &fixed, settings, start) {
+            Ok(s)
+                if tier == 0
+                    && warm_tier1.is_some_and(|w| w < model.tier_value(0, &s.x).round() as i64) =>
+            {
+                // Stopped with something worse than the starting schedule: keep that.
+                status = SolveStatus::TimeLimit;
+                message = Some("the backend stopped before matching the priority-then-FCFS starting schedule; kept it".to_owned());
+                best = warm.clone();
+                break;
+            }
             Ok(s) => {
                 status = status.max(match s.status {
                     SolutionStatus::Optimal => SolveStatus::Optimal,
@@ -149,7 +194,13 @@ where
                 best = Some(s.x);
             }
             Err(e) => {
-                if tier == 0 {
+                if tier == 0 && warm.is_some() {
+                    message = Some(format!(
+                        "no schedule from the backend ({e}); kept the priority-then-FCFS starting schedule"
+                    ));
+                    status = SolveStatus::TimeLimit;
+                    best = warm.clone();
+                } else if tier == 0 {
                     message = Some(e.to_string());
                     status = SolveStatus::NoSolution;
                 } else {
@@ -163,8 +214,19 @@ where
     let tier1_value = best
         .as_ref()
         .map_or(0, |x| model.tier_value(0, x).round() as i64);
-    let tier1_bound = if model.integer && status != SolveStatus::Optimal && best.is_some() {
-        stage(create, model, 0, &[], false, None, None)
+    // The LP relaxation bounds tier 1; it gets what is left of the time, and none when none is.
+    let time_left = left();
+    let tier1_bound = if model.integer
+        && status != SolveStatus::Optimal
+        && best.is_some()
+        && !time_left.is_some_and(|t| t.is_zero())
+    {
+        let relaxed = Settings {
+            integer: false,
+            time_limit: time_left,
+            mip_gap: None,
+        };
+        stage(create, model, 0, &[], relaxed, None)
             .ok()
             .map(|relaxed| relaxed.value)
     } else {
@@ -179,12 +241,14 @@ where
     }
 }
 
-/// Solves `model` on `backend`, which the caller has checked is compiled.
+/// Solves `model` on `backend`, which the caller has checked is compiled, starting from `warm`
+/// when given (see [`run`]).
 pub(crate) fn solve_model(
     model: &ComponentModel,
     backend: Backend,
     time_limit: Option<Duration>,
     mip_gap: Option<f64>,
+    warm: Option<Vec<f64>>,
 ) -> ModelResult {
     match backend {
         #[cfg(feature = "microlp")]
@@ -193,15 +257,17 @@ pub(crate) fn solve_model(
             model,
             time_limit,
             mip_gap,
+            warm,
         ),
         #[cfg(feature = "highs")]
-        Backend::Highs => run(highs_quiet, model, time_limit, mip_gap),
+        Backend::Highs => run(highs_quiet, model, time_limit, mip_gap, warm),
         #[cfg(feature = "cbc")]
         Backend::Cbc => run(
             good_lp::solvers::coin_cbc::coin_cbc,
             model,
             time_limit,
             mip_gap,
+            warm,
         ),
         #[allow(unreachable_patterns)]
         other => ModelResult {

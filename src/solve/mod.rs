@@ -5,7 +5,9 @@
 //! counts and "each referral at most once", nothing else) is a transportation problem whose LP
 //! is integral: this crate's network simplex solves it exactly. Every other component (minutes
 //! capacity that can bind, two referrals of one patient whose slots overlap, pathway order) goes
-//! to the MIP backend with binary variables.
+//! to the MIP backend with binary variables, starting from the schedule that priority then
+//! first come, first served books, which it keeps if the backend finds nothing better for tier 1
+//! in time.
 //!
 //! The objective tiers are solved lexicographically: minimise tier 1; fix it at its optimum;
 //! minimise tier 2; fix it; minimise tier 3. In the network simplex the fixing is exact: every
@@ -17,6 +19,7 @@ mod flow;
 mod lp;
 pub(crate) mod network;
 
+use crate::baselines::{self, Baseline};
 use crate::candidates::{self, Candidates, Component};
 use crate::error::{Error, Result};
 use crate::formulation::{costs, ComponentModel, Costs};
@@ -302,6 +305,12 @@ impl Prepared<'_> {
             elapsed: Duration::ZERO,
             build_time: self.build_time,
         };
+        // A feasible start for the MIP components, never worse on tier 1 than booking by
+        // priority then first come, first served.
+        let warm_choice = comps
+            .iter()
+            .any(|c| !by_network(c) && !c.is_capacity_only())
+            .then(|| baselines::choose(problem, &self.index, cands, Baseline::PriorityThenFcfs));
         let mut backend_left = backend_components;
         for (k, comp) in comps.iter().enumerate() {
             if by_network(comp) {
@@ -319,7 +328,17 @@ impl Prepared<'_> {
             });
             backend_left = backend_left.saturating_sub(1);
             let model = ComponentModel::build(problem, cands, costs, comp);
-            let result = lp::solve_model(&model, options.backend, budget, options.mip_gap);
+            let warm = warm_choice
+                .as_ref()
+                .filter(|_| model.integer)
+                .map(|choice| {
+                    model
+                        .vars
+                        .iter()
+                        .map(|&(ri, ci)| if choice[ri] == Some(ci) { 1.0 } else { 0.0 })
+                        .collect()
+                });
+            let result = lp::solve_model(&model, options.backend, budget, options.mip_gap, warm);
             stats.constraints += model.rows.len();
             record(&mut stats, k, comp, &model, &result);
             match &result.x {
