@@ -15,8 +15,8 @@ mod components;
 pub(crate) use components::{components, Component};
 
 use crate::model::{Index, Interval, Prerequisite, Problem, Service, SlotStatus};
-use crate::rules::nhs_date;
-use chrono::{DateTime, Days, FixedOffset, NaiveDate};
+use crate::rules::{add_days, nhs_date, sub_days};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -125,16 +125,6 @@ pub(crate) struct Candidates {
     /// Minutes left per slot after pinned bookings, for slots with a minutes capacity (never
     /// more than the slot's length).
     pub minutes_left: Vec<Option<u32>>,
-}
-
-fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date.checked_add_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MAX)
-}
-
-fn sub_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date.checked_sub_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MIN)
 }
 
 /// Pathway steps between two unpinned referrals of the problem, as `(before, after, minimum gap

@@ -34,9 +34,9 @@ use crate::formulation::ObjectiveValues;
 use crate::model::{
     Problem, ReferralPriority, SiteKind, SlotStatus, SurgicalPriority, WaitingTimeStandard,
 };
-use crate::rules::{days_waited, nhs_date, standard_limit_days, WeekBand};
+use crate::rules::{add_days, days_waited, nhs_date, standard_limit_days, WeekBand};
 use crate::schedule::{Booking, Outcome, Schedule};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -297,12 +297,6 @@ pub(crate) fn nearest_rank(sorted: &[f64], p: u32) -> Option<f64> {
     sorted
         .get(index.min(sorted.len().saturating_sub(1)))
         .copied()
-}
-
-/// `date + days`, saturating at the latest date.
-fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date.checked_add_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 /// The waiting list of `(clock start)` entries measured to `date`.
@@ -721,7 +715,7 @@ mod tests {
     #[test]
     fn waiting_list_thresholds() {
         let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
-        let back = |days: u64| date.checked_sub_days(Days::new(days)).unwrap_or_default();
+        let back = |days: u32| crate::rules::sub_days(date, days);
         // Days 126 (within), 127 (over 18), 364 (not over 52), 365, 455, 456, 546, 547, 728, 729.
         let waits = [126, 127, 364, 365, 455, 456, 546, 547, 728, 729];
         let list = waiting_list(date, waits.iter().map(|&d| back(d)));

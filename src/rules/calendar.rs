@@ -1,6 +1,6 @@
 //! NHS dates, days waited and week bands.
 
-use chrono::{DateTime, NaiveDate, TimeZone};
+use chrono::{DateTime, Days, NaiveDate, TimeZone};
 use chrono_tz::Europe::London;
 use serde::Serialize;
 use std::fmt;
@@ -9,6 +9,19 @@ use std::fmt;
 /// was written with (a slot at 00:30 BST on 15 July, `2026-07-14T23:30:00Z`, is on 15 July).
 pub fn nhs_date<Tz: TimeZone>(instant: &DateTime<Tz>) -> NaiveDate {
     instant.with_timezone(&London).date_naive()
+}
+
+/// `date` plus `days` calendar days, saturating at the latest representable date (so a limit
+/// far beyond the calendar never wraps or panics).
+pub fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// `date` minus `days` calendar days, saturating at the earliest representable date.
+pub fn sub_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_sub_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// Days waited from clock start to `date`, counting calendar days (a clock change does not

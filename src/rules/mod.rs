@@ -4,7 +4,7 @@
 mod calendar;
 mod standards;
 
-pub use calendar::{days_waited, nhs_date, WeekBand};
+pub use calendar::{add_days, days_waited, nhs_date, sub_days, WeekBand};
 pub use standards::{
     breach_date, clinical_target_date, due_date, standard_limit_days, surgical_target_days,
 };

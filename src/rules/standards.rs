@@ -1,7 +1,8 @@
 //! Waiting-time standards, clinical targets and breach dates.
 
+use super::calendar::add_days;
 use crate::model::{Referral, SurgicalPriority, WaitingTimeStandard};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 /// Limit of a waiting-time standard, in days from clock start. A referral seen on
 /// clock start + limit has not breached; one seen the day after has.
@@ -39,11 +40,6 @@ pub fn surgical_target_days(priority: SurgicalPriority) -> Option<u32> {
         SurgicalPriority::P3 => Some(90),
         SurgicalPriority::P4 => None,
     }
-}
-
-fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date.checked_add_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 /// Breach date: clock start plus the shortest limit of the referral's standards (a patient's

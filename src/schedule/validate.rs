@@ -5,8 +5,8 @@
 
 use super::{Outcome, Schedule};
 use crate::model::{Prerequisite, Problem, SlotStatus};
-use crate::rules::{due_date, nhs_date};
-use chrono::{DateTime, Days, FixedOffset, TimeDelta};
+use crate::rules::{add_days, due_date, nhs_date};
+use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -119,6 +119,7 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
 
+    let notice = add_days(problem.planning_date, problem.policy.min_notice_days);
     let mut seen = vec![0u32; problem.referrals.len()];
     // Per referral: (slot index, appointment interval) when booked.
     let mut booked: Vec<Option<(usize, Interval)>> = vec![None; problem.referrals.len()];
@@ -226,10 +227,6 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
         {
             broken.push("requirements");
         }
-        let notice = problem
-            .planning_date
-            .checked_add_days(Days::new(u64::from(problem.policy.min_notice_days)))
-            .unwrap_or(chrono::NaiveDate::MAX);
         let existing = r.existing_booking.as_ref().is_some_and(|e| e.slot == s.id);
         if r.earliest_date.is_some_and(|e| date < e)
             || (date < notice && !r.accepts_short_notice && !existing)
