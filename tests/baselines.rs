@@ -19,9 +19,8 @@ use appointment_optimiser::{
     SurgicalPriority, UnbookedReason,
 };
 use chrono::{DateTime, FixedOffset};
-use common::bookings;
+use common::{bookings, config};
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -75,19 +74,6 @@ fn breached(schedule: &Schedule) -> Vec<&str> {
 
 fn time(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
-}
-
-/// `cases` cases, or `PROPTEST_CASES` when set (for a deeper run).
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

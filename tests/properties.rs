@@ -8,6 +8,7 @@
 //! solver's internals; it uses only the public model types, `rules::nhs_date` and
 //! `Location::distance_km`.
 
+mod common;
 use appointment_optimiser::rules::nhs_date;
 use appointment_optimiser::{
     solve, validate, Booking, BreachWeights, Capability, DiagnosticTest, Exclusions,
@@ -17,9 +18,9 @@ use appointment_optimiser::{
     UnavailablePeriod, UnbookedReason, WaitingTimeStandard,
 };
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeDelta, TimeZone};
+use common::config;
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::test_runner::Config as ProptestConfig;
 use std::collections::BTreeSet;
 
 // ---------------------------------------------------------------------------------------------
@@ -35,20 +36,6 @@ fn plus_days(d: NaiveDate, days: i64) -> NaiveDate {
         d.checked_add_days(Days::new(days as u64)).unwrap()
     } else {
         d.checked_sub_days(Days::new(days.unsigned_abs())).unwrap()
-    }
-}
-
-/// `cases` cases, or `PROPTEST_CASES` when set (for a deeper run).
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        // Keep the repository clean: no regression files next to the test.
-        failure_persistence: None,
-        ..ProptestConfig::default()
     }
 }
 
