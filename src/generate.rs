@@ -193,6 +193,7 @@ pub fn generate(config: &InstanceConfig) -> Problem {
                 preferred_sites: vec![],
                 existing_booking: None,
                 accepts_short_notice: false,
+                did_not_attend: vec![],
             }
         })
         .collect();

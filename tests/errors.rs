@@ -605,6 +605,58 @@ fn referral_clock_start_implausibly_old() {
 }
 
 #[test]
+fn referral_did_not_attend_dates_out_of_order() {
+    // R-RTN-3's clock started on 2026-11-25; the planning date is 2026-12-01.
+    let dna = |date: &str, rebooked_on: &str| {
+        let (date, rebooked_on) = (date.to_owned(), rebooked_on.to_owned());
+        move |v: &mut Value| {
+            referral(v, "R-RTN-3")["did_not_attend"] =
+                json!([{"date": date, "first_appointment": true, "rebooked_on": rebooked_on}]);
+        }
+    };
+    let reason = expect_invalid(
+        &rejected(dna("2026-11-20", "2026-11-28")),
+        RecordKind::Referral,
+        "R-RTN-3",
+        "did_not_attend",
+    );
+    assert_eq!(
+        reason,
+        "missed appointment on 2026-11-20 is before the clock start 2026-11-25"
+    );
+    let reason = expect_invalid(
+        &rejected(dna("2026-11-28", "2026-11-27")),
+        RecordKind::Referral,
+        "R-RTN-3",
+        "did_not_attend",
+    );
+    assert_eq!(
+        reason,
+        "rebooked on 2026-11-27, before the missed appointment on 2026-11-28"
+    );
+    let reason = expect_invalid(
+        &rejected(dna("2026-11-28", "2026-12-02")),
+        RecordKind::Referral,
+        "R-RTN-3",
+        "did_not_attend",
+    );
+    assert!(reason.starts_with("rebooked on 2026-12-02, after the planning date 2026-12-01"));
+
+    // Missed and rebooked on the planning date itself is fine.
+    let mut value = valid();
+    dna("2026-12-01", "2026-12-01")(&mut value);
+    assert!(Problem::from_json(&value.to_string()).is_ok());
+
+    // A missing rebooking date is a JSON error at the field.
+    let err = rejected(|v| {
+        referral(v, "R-RTN-3")["did_not_attend"] =
+            json!([{"date": "2026-11-28", "first_appointment": true}]);
+    });
+    let message = expect_json(&err, "referrals[3].did_not_attend[0]");
+    assert!(message.contains("rebooked_on"), "{message}");
+}
+
+#[test]
 fn referral_unavailable_period_ending_before_it_starts() {
     let err = rejected(|v| {
         referral(v, "R-RTN-2")["unavailable"] = json!([{"from": "2026-12-10", "to": "2026-12-01"}]);

@@ -11,7 +11,7 @@
 mod common;
 use appointment_optimiser::rules::nhs_date;
 use appointment_optimiser::{
-    solve, validate, Booking, BreachWeights, Capability, DiagnosticTest, Exclusions,
+    solve, validate, Booking, BreachWeights, Capability, DiagnosticTest, DidNotAttend, Exclusions,
     ExistingBooking, Location, ObjectiveValues, Outcome, PathwayStep, PatientId, Policy,
     Prerequisite, Problem, Referral, ReferralId, ReferralOutcome, ReferralPriority, Schedule,
     Service, Site, SiteId, SiteKind, Slot, SlotId, SlotStatus, SolveOptions, SurgicalPriority,
@@ -138,6 +138,9 @@ struct ReferralSpec {
     preferred: u8,
     existing: Option<(u8, bool)>,
     accepts_short_notice: bool,
+    /// A DNA `k % (clock_back + 1)` days after the clock start, rebooked the same day; `true`
+    /// for a first appointment.
+    dna: Option<(u8, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -282,11 +285,12 @@ fn referral_strategy() -> impl Strategy<Value = ReferralSpec> {
         prop_oneof![1 => Just(0u8), 1 => 0u8..8],
         prop::option::weighted(0.25, (any::<u8>(), any::<bool>())),
         any::<bool>(),
+        prop::option::weighted(0.2, (any::<u8>(), any::<bool>())),
     );
     (first, second).prop_map(
         |(
             (share_patient, service, clock_back, standards, priority, surgical, duration, earliest),
-            (unavailable, home, max_travel_km, requirements, preferred, existing, short),
+            (unavailable, home, max_travel_km, requirements, preferred, existing, short, dna),
         )| ReferralSpec {
             share_patient,
             service,
@@ -303,6 +307,7 @@ fn referral_strategy() -> impl Strategy<Value = ReferralSpec> {
             preferred,
             existing,
             accepts_short_notice: short,
+            dna,
         },
     )
 }
@@ -452,6 +457,21 @@ fn build_problem(
             preferred_sites,
             existing_booking,
             accepts_short_notice: r.accepts_short_notice,
+            did_not_attend: r
+                .dna
+                .map(|(k, first_appointment)| {
+                    let day = plus_days(
+                        planning_date,
+                        -r.clock_back + i64::from(k) % (r.clock_back + 1),
+                    );
+                    DidNotAttend {
+                        date: day,
+                        first_appointment,
+                        rebooked_on: day,
+                    }
+                })
+                .into_iter()
+                .collect(),
         });
     }
 
@@ -518,8 +538,20 @@ fn problem_strategy(shape: Shape) -> BoxedStrategy<Problem> {
 
 type Interval = (DateTime<FixedOffset>, DateTime<FixedOffset>);
 
+/// Where the running clock starts: the clock start, or the latest rebooking after a
+/// first-appointment DNA (RTT rules v5.0, 4.4.1.3).
+fn clock(r: &Referral) -> NaiveDate {
+    let mut start = r.clock_start;
+    for dna in &r.did_not_attend {
+        if dna.first_appointment && dna.rebooked_on > start {
+            start = dna.rebooked_on;
+        }
+    }
+    start
+}
+
 /// Due date from the documented limits: the earliest of the standards' limits and the surgical
-/// class's clinical target.
+/// class's clinical target, from the running clock's start.
 fn due_date(r: &Referral) -> NaiveDate {
     let standard = r
         .standards
@@ -542,7 +574,7 @@ fn due_date(r: &Referral) -> NaiveDate {
         Some(SurgicalPriority::P4) | None => None,
     };
     plus_days(
-        r.clock_start,
+        clock(r),
         surgical.map_or(standard, |t: i64| t.min(standard)),
     )
 }
@@ -830,10 +862,10 @@ impl<'a> Oracle<'a> {
         let w = weight(&p.policy.breach_weights, r);
         let due = due_date(r);
         let (breached, days) = match d {
-            Some(d) => (d > due, (d - r.clock_start).num_days()),
+            Some(d) => (d > due, (d - clock(r)).num_days()),
             None => (
                 due <= p.horizon_end,
-                (p.horizon_end - r.clock_start).num_days() + 1,
+                (p.horizon_end - clock(r)).num_days() + 1,
             ),
         };
         let days = days.max(0);
@@ -945,7 +977,7 @@ impl<'a> Oracle<'a> {
                 let w = &p.policy.breach_weights;
                 weight(w, rb)
                     .cmp(&weight(w, ra))
-                    .then(ra.clock_start.cmp(&rb.clock_start))
+                    .then(clock(ra).cmp(&clock(rb)))
                     .then(ra.id.cmp(&rb.id))
             });
             let mut at = s.start;

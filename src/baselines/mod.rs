@@ -41,6 +41,7 @@ use crate::candidates::{self, Candidate, Candidates};
 use crate::error::Error;
 use crate::formulation::costs;
 use crate::model::{Index, Problem};
+use crate::rules::running_clock_start;
 use crate::schedule::{assemble, Schedule, SolveStats, SolveStatus};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -205,7 +206,7 @@ fn ranked(problem: &Problem, cands: &Candidates, baseline: Baseline) -> Vec<usiz
     match baseline {
         Baseline::FirstComeFirstServed | Baseline::NearestSiteFirst => {
             // A stable sort keeps input order among equal clock starts.
-            order.sort_by_key(|&ri| referrals[ri].clock_start);
+            order.sort_by_key(|&ri| running_clock_start(&referrals[ri]));
         }
         Baseline::PriorityThenFcfs => {
             let weights = &problem.policy.breach_weights;
@@ -213,7 +214,7 @@ fn ranked(problem: &Problem, cands: &Candidates, baseline: Baseline) -> Vec<usiz
                 let r = &referrals[ri];
                 (
                     std::cmp::Reverse(weights.weight(r.priority, r.surgical_priority)),
-                    r.clock_start,
+                    running_clock_start(r),
                 )
             });
         }

@@ -18,7 +18,7 @@
 
 use crate::candidates::Candidates;
 use crate::model::Problem;
-use crate::rules::{days_waited, due_date};
+use crate::rules::{days_waited, due_date, running_clock_start};
 use serde::{Deserialize, Serialize};
 
 /// Names of the three tiers, in order, as they appear in errors and reports.
@@ -82,10 +82,10 @@ pub(crate) fn wait_costs(
     );
     let due = due_date(r);
     let (breached, days) = match date {
-        Some(d) => (d > due, days_waited(r.clock_start, d)),
+        Some(d) => (d > due, days_waited(running_clock_start(r), d)),
         None => (
             due <= problem.horizon_end,
-            days_waited(r.clock_start, problem.horizon_end) + 1,
+            days_waited(running_clock_start(r), problem.horizon_end) + 1,
         ),
     };
     let days = days.max(0);

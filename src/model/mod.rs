@@ -18,8 +18,8 @@ pub use policy::{BreachWeights, Policy};
 pub(crate) use problem::Index;
 pub use problem::{Problem, MAX_CLOCK_AGE_DAYS, MAX_HORIZON_DAYS};
 pub use referral::{
-    DiagnosticTest, ExistingBooking, Referral, ReferralPriority, Service, SurgicalPriority,
-    UnavailablePeriod, WaitingTimeStandard,
+    DiagnosticTest, DidNotAttend, ExistingBooking, Referral, ReferralPriority, Service,
+    SurgicalPriority, UnavailablePeriod, WaitingTimeStandard,
 };
 pub use site::{Site, SiteKind};
 pub(crate) use slot::Interval;

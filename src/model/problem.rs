@@ -118,7 +118,7 @@ fn hint(path: &str, message: String) -> String {
             "{message} (times are RFC 3339 with an offset, for example 2026-12-01T09:00:00Z or 2026-07-01T09:00:00+01:00)"
         ),
         "planning_date" | "horizon_end" | "clock_start" | "earliest_date" | "from" | "to"
-        | "done_on" => format!("{message} (dates are YYYY-MM-DD, for example 2026-12-01)"),
+        | "done_on" | "date" | "rebooked_on" => format!("{message} (dates are YYYY-MM-DD, for example 2026-12-01)"),
         _ => message,
     }
 }
@@ -356,6 +356,29 @@ impl Problem {
                         r.clock_start
                     ),
                 ));
+            }
+            for dna in &r.did_not_attend {
+                let problem = if dna.date < r.clock_start {
+                    Some(format!(
+                        "missed appointment on {} is before the clock start {}",
+                        dna.date, r.clock_start
+                    ))
+                } else if dna.rebooked_on < dna.date {
+                    Some(format!(
+                        "rebooked on {}, before the missed appointment on {}",
+                        dna.rebooked_on, dna.date
+                    ))
+                } else if dna.rebooked_on > self.planning_date {
+                    Some(format!(
+                        "rebooked on {}, after the planning date {}: a rebooking decided in this run is dated the planning date",
+                        dna.rebooked_on, self.planning_date
+                    ))
+                } else {
+                    None
+                };
+                if let Some(message) = problem {
+                    return Err(invalid(kind, id, "did_not_attend", message));
+                }
             }
             for p in &r.unavailable {
                 if p.to < p.from {

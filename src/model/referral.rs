@@ -166,6 +166,29 @@ pub struct ExistingBooking {
     pub pinned: bool,
 }
 
+/// An appointment the patient did not attend (DNA) on the referral's pathway.
+///
+/// After a DNA at the *first* appointment the clock is nullified and a new one starts at zero
+/// on the date the new appointment was agreed; after a later DNA the clock keeps running
+/// (NHS England, Recording and reporting RTT waiting times v5.0, section 4.4.1.3;
+/// `shared/docs/nhs-rules.md`, "Clock rules"). [`crate::rules::running_clock_start`] applies it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DidNotAttend {
+    /// The date of the missed appointment (on or after the clock start, on or before the
+    /// planning date).
+    pub date: NaiveDate,
+    /// Whether it was the first appointment of the pathway (the first outpatient attendance or
+    /// the first test); after a first-appointment DNA the appointment being booked is again a
+    /// first appointment.
+    #[serde(default)]
+    pub first_appointment: bool,
+    /// The date the new appointment was agreed with the patient (the rebooking decision; on
+    /// or after `date`, on or before the planning date). For a patient being rebooked in this
+    /// run, the planning date.
+    pub rebooked_on: NaiveDate,
+}
+
 /// A waiting-list entry: one appointment to book for one patient.
 ///
 /// Dates are NHS (Europe/London) calendar dates. Only `id`, `patient`, `service`,
@@ -180,7 +203,9 @@ pub struct Referral {
     pub patient: PatientId,
     /// The service needed.
     pub service: Service,
-    /// The date the waiting-time clock started (on or before the planning date).
+    /// The date the waiting-time clock started (on or before the planning date). After a
+    /// first-appointment DNA the running clock starts later: see
+    /// [`crate::rules::running_clock_start`].
     pub clock_start: NaiveDate,
     /// The waiting-time standards the referral is on (at least one); its breach date is the
     /// earliest of their limits.
@@ -217,4 +242,8 @@ pub struct Referral {
     /// The patient has agreed to dates inside the policy's minimum notice period.
     #[serde(default)]
     pub accepts_short_notice: bool,
+    /// Appointments the patient did not attend on this pathway, in any order. A first-appointment
+    /// DNA restarts the clock (see [`DidNotAttend`]).
+    #[serde(default)]
+    pub did_not_attend: Vec<DidNotAttend>,
 }

@@ -34,7 +34,9 @@ use crate::formulation::ObjectiveValues;
 use crate::model::{
     Problem, ReferralPriority, SiteKind, SlotStatus, SurgicalPriority, WaitingTimeStandard,
 };
-use crate::rules::{add_days, days_waited, nhs_date, standard_limit_days, WeekBand};
+use crate::rules::{
+    add_days, days_waited, nhs_date, running_clock_start, standard_limit_days, WeekBand,
+};
 use crate::schedule::{Booking, Outcome, Schedule};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -414,7 +416,7 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
         let distinct: BTreeSet<WaitingTimeStandard> = r.standards.iter().copied().collect();
         for standard in distinct {
             let limit_days = standard_limit_days(standard);
-            let limit = add_days(r.clock_start, limit_days);
+            let limit = add_days(running_clock_start(r), limit_days);
             let row = standards.entry(standard).or_insert(StandardFigures {
                 standard,
                 limit_days,
@@ -459,7 +461,7 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
     // 2. Waiting list at the start and at the end.
     let waiting_list_start = waiting_list(
         problem.planning_date,
-        problem.referrals.iter().map(|r| r.clock_start),
+        problem.referrals.iter().map(running_clock_start),
     );
     let waiting_list_end = waiting_list(
         problem.horizon_end,
@@ -468,7 +470,7 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
             .iter()
             .zip(&booked)
             .filter(|(_, b)| !b.is_some_and(|(booking, _)| booking.date <= problem.horizon_end))
-            .map(|(r, _)| r.clock_start),
+            .map(|(r, _)| running_clock_start(r)),
     );
 
     // 3. Priority classes: (referrals, booked, breaches, total wait days of the booked).
@@ -495,7 +497,7 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
                 entry.1 += 1;
                 entry.3 = entry
                     .3
-                    .saturating_add(days_waited(r.clock_start, booking.date));
+                    .saturating_add(days_waited(running_clock_start(r), booking.date));
             }
             if o.breached {
                 entry.2 += 1;

@@ -6,5 +6,6 @@ mod standards;
 
 pub use calendar::{add_days, days_waited, nhs_date, sub_days, WeekBand};
 pub use standards::{
-    breach_date, clinical_target_date, due_date, standard_limit_days, surgical_target_days,
+    breach_date, clinical_target_date, due_date, running_clock_start, standard_limit_days,
+    surgical_target_days,
 };

@@ -42,24 +42,41 @@ pub fn surgical_target_days(priority: SurgicalPriority) -> Option<u32> {
     }
 }
 
-/// Breach date: clock start plus the shortest limit of the referral's standards (a patient's
+/// The start of the referral's running clock: its `clock_start`, or, after a DNA at the first
+/// appointment, the latest date a new appointment was agreed (the clock is nullified and a new
+/// one starts at zero then). A DNA later in the pathway leaves the clock running.
+///
+/// Source: NHS England, Recording and reporting RTT waiting times v5.0 (February 2025),
+/// section 4.4.1.3 (`shared/docs/nhs-rules.md`, "Clock rules"). Every wait, breach date and
+/// clinical target of this crate counts from this date.
+pub fn running_clock_start(referral: &Referral) -> NaiveDate {
+    referral
+        .did_not_attend
+        .iter()
+        .filter(|dna| dna.first_appointment)
+        .map(|dna| dna.rebooked_on)
+        .fold(referral.clock_start, NaiveDate::max)
+}
+
+/// Breach date: the running clock's start ([`running_clock_start`]) plus the shortest limit of the referral's standards (a patient's
 /// breach date is the earliest of the limits of the standards they are on; `nhs-rules.md`,
 /// "Priority classes"). With no standard, `NaiveDate::MAX` (the problem check rejects that).
 pub fn breach_date(referral: &Referral) -> NaiveDate {
     referral
         .standards
         .iter()
-        .map(|s| add_days(referral.clock_start, standard_limit_days(*s)))
+        .map(|s| add_days(running_clock_start(referral), standard_limit_days(*s)))
         .min()
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// Clinical target date: clock start plus the surgical class's target, if it has one.
+/// Clinical target date: the running clock's start ([`running_clock_start`]) plus the surgical
+/// class's target, if it has one.
 pub fn clinical_target_date(referral: &Referral) -> Option<NaiveDate> {
     referral
         .surgical_priority
         .and_then(surgical_target_days)
-        .map(|days| add_days(referral.clock_start, days))
+        .map(|days| add_days(running_clock_start(referral), days))
 }
 
 /// The date that matters: the earlier of the breach date and the clinical target date. A
@@ -72,7 +89,7 @@ pub fn due_date(referral: &Referral) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PatientId, ReferralId, Service};
+    use crate::model::{DidNotAttend, PatientId, ReferralId, Service};
 
     pub(crate) fn referral(
         clock_start: NaiveDate,
@@ -95,6 +112,7 @@ mod tests {
             preferred_sites: vec![],
             existing_booking: None,
             accepts_short_notice: false,
+            did_not_attend: vec![],
         }
     }
 
@@ -146,6 +164,54 @@ mod tests {
         assert_eq!(surgical_target_days(SurgicalPriority::P1a), Some(1));
         assert_eq!(surgical_target_days(SurgicalPriority::P1b), Some(3));
         assert_eq!(surgical_target_days(SurgicalPriority::P3), Some(90));
+    }
+
+    fn dna(date: NaiveDate, first_appointment: bool, rebooked_on: NaiveDate) -> DidNotAttend {
+        DidNotAttend {
+            date,
+            first_appointment,
+            rebooked_on,
+        }
+    }
+
+    #[test]
+    fn first_appointment_dna_restarts_the_clock_at_the_rebooking_date() {
+        // RTT 4.4.1.3: clock started 1 September, first appointment missed on 20 October,
+        // new appointment agreed on 23 October: the new clock starts on 23 October at zero,
+        // so the 18-week breach date is 23 October + 126 days = 26 February 2027
+        // (Oct 8 + Nov 30 + Dec 31 + Jan 31 = 100 days to 31 January, + 26).
+        let mut r = referral(d(2026, 9, 1), vec![WaitingTimeStandard::Rtt18Weeks]);
+        assert_eq!(breach_date(&r), d(2027, 1, 5));
+        r.did_not_attend = vec![dna(d(2026, 10, 20), true, d(2026, 10, 23))];
+        assert_eq!(running_clock_start(&r), d(2026, 10, 23));
+        assert_eq!(breach_date(&r), d(2027, 2, 26));
+        assert_eq!(due_date(&r), d(2027, 2, 26));
+    }
+
+    #[test]
+    fn later_dna_leaves_the_clock_running() {
+        let mut r = referral(d(2026, 9, 1), vec![WaitingTimeStandard::Rtt18Weeks]);
+        r.did_not_attend = vec![dna(d(2026, 10, 20), false, d(2026, 10, 23))];
+        assert_eq!(running_clock_start(&r), d(2026, 9, 1));
+        assert_eq!(breach_date(&r), d(2027, 1, 5));
+    }
+
+    #[test]
+    fn the_latest_first_appointment_rebooking_counts() {
+        // Two first-appointment DNAs in a row (the rebooked first appointment was missed too),
+        // listed out of order, and a later-appointment DNA after them that changes nothing.
+        let mut r = referral(d(2026, 6, 1), vec![WaitingTimeStandard::Diagnostic6Weeks]);
+        r.surgical_priority = Some(SurgicalPriority::P2);
+        r.did_not_attend = vec![
+            dna(d(2026, 8, 3), true, d(2026, 8, 10)),
+            dna(d(2026, 7, 1), true, d(2026, 7, 2)),
+            dna(d(2026, 8, 20), false, d(2026, 8, 25)),
+        ];
+        assert_eq!(running_clock_start(&r), d(2026, 8, 10));
+        // 10 August + 42 = 21 September; + 28 (P2) = 7 September, the earlier.
+        assert_eq!(breach_date(&r), d(2026, 9, 21));
+        assert_eq!(clinical_target_date(&r), Some(d(2026, 9, 7)));
+        assert_eq!(due_date(&r), d(2026, 9, 7));
     }
 
     #[test]

@@ -380,6 +380,7 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
                 preferred_sites: vec![],
                 existing_booking: None,
                 accepts_short_notice: false,
+                did_not_attend: vec![],
             });
         }
     }

@@ -4,7 +4,7 @@ use super::{Booking, Outcome, ReferralOutcome, Schedule, SolveStats, UnbookedRea
 use crate::candidates::Candidates;
 use crate::formulation::{Costs, ObjectiveValues};
 use crate::model::{Index, Prerequisite, Problem};
-use crate::rules::due_date;
+use crate::rules::{due_date, running_clock_start};
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use std::collections::BTreeMap;
 
@@ -187,7 +187,7 @@ fn appointment_starts(
             let wa = weights.weight(ra.priority, ra.surgical_priority);
             let wb = weights.weight(rb.priority, rb.surgical_priority);
             wb.cmp(&wa)
-                .then(ra.clock_start.cmp(&rb.clock_start))
+                .then(running_clock_start(ra).cmp(&running_clock_start(rb)))
                 .then(ra.id.cmp(&rb.id))
         });
         let mut at = problem.slots[si].start;
