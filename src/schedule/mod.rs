@@ -143,7 +143,8 @@ pub enum SolveStatus {
     NoSolution,
 }
 
-/// Statistics of one component solved by a backend (network components are only counted).
+/// Statistics of one component solved by a backend, or of a network component the time limit
+/// stopped (network components solved to optimality are only counted).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ComponentStats {
     /// Index of the component (components are numbered by their first referral).
@@ -185,7 +186,8 @@ pub struct SolveStats {
     pub variables: usize,
     /// Total constraint rows of the backend models.
     pub constraints: usize,
-    /// Components solved by the LP/MIP backend, in order.
+    /// Components solved by the LP/MIP backend, and network components the time limit
+    /// stopped before they started, in component order.
     pub components: Vec<ComponentStats>,
     /// Wall-clock time of the solve; not serialised, so output stays byte-identical.
     #[serde(skip)]

@@ -1,7 +1,9 @@
 //! The solve layer: backends, options, decomposition into components and the lexicographic
 //! solve of each.
 //!
-//! Each independent component is solved by its structure. A capacity-only component (slot
+//! Independent components are solved in parallel (rayon; `RAYON_NUM_THREADS` or the caller's
+//! thread pool set the number of threads) and merged in component order, so the schedule is
+//! the same whatever the number of threads. Each is solved by its structure. A capacity-only component (slot
 //! counts and "each referral at most once", nothing else) is a transportation problem whose LP
 //! is integral: this crate's network simplex solves it exactly. Every other component (minutes
 //! capacity that can bind, two referrals of one patient whose slots overlap, pathway order) goes
@@ -25,9 +27,12 @@ use crate::error::{Error, Result};
 use crate::formulation::{costs, ComponentModel, Costs};
 use crate::model::{Index, Problem};
 use crate::schedule::{assemble, ComponentStats, Method, Schedule, SolveStats, SolveStatus};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 #[cfg(not(any(feature = "microlp", feature = "highs", feature = "cbc")))]
@@ -157,8 +162,12 @@ impl SolveOptions {
         self
     }
 
-    /// Wall-clock limit for the whole solve. Components solved by the backend share what is
-    /// left of it; a component stopped by it keeps the best schedule found.
+    /// Wall-clock limit for the whole solve, counted from the call to [`solve`] (model
+    /// building included) or to [`Prepared::solve`]. Each component solved by the backend takes
+    /// an equal share of what is left when it starts and keeps the best schedule found when
+    /// stopped (never worse on tier 1 than priority then first come, first served, which it
+    /// starts from); a component not started when the limit is reached keeps the
+    /// priority-then-FCFS schedule. Either way its status is `time_limit`.
     pub fn time_limit(mut self, limit: Duration) -> Self {
         self.time_limit = Some(limit);
         self
@@ -214,7 +223,8 @@ impl SolveOptions {
 /// # Ok::<(), appointment_optimiser::Error>(())
 /// ```
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Schedule> {
-    prepare(problem)?.solve(options)
+    let started = Instant::now();
+    prepare(problem)?.solve_from(options, started, &lp::solve_model)
 }
 
 /// A problem checked and turned into candidates, objective costs and independent components,
@@ -268,7 +278,17 @@ impl Prepared<'_> {
     /// [`Error::InvalidOption`], [`Error::BackendNotCompiled`], [`Error::ObjectiveOverflow`],
     /// as for [`solve`].
     pub fn solve(&self, options: &SolveOptions) -> Result<Schedule> {
-        let started = Instant::now();
+        self.solve_from(options, Instant::now(), &lp::solve_model)
+    }
+
+    /// [`Prepared::solve`] with the time limit counted from `started` and `backend` solving the
+    /// components that need a backend (tests pass one that fails).
+    fn solve_from(
+        &self,
+        options: &SolveOptions,
+        started: Instant,
+        backend: &BackendFn<'_>,
+    ) -> Result<Schedule> {
         if let Some(gap) = options.mip_gap {
             if !gap.is_finite() || gap < 0.0 {
                 return Err(Error::InvalidOption {
@@ -277,9 +297,8 @@ impl Prepared<'_> {
                 });
             }
         }
-        let (problem, cands, costs, comps) = (self.problem, &self.cands, &self.costs, &self.comps);
-        let by_network = |c: &Component| c.is_capacity_only() && options.network_flow;
-        let backend_components = comps.iter().filter(|c| !by_network(c)).count();
+        let comps = &self.comps;
+        let backend_components = comps.iter().filter(|c| !by_network(c, options)).count();
         if backend_components > 0 && !options.backend.is_compiled() {
             return Err(Error::BackendNotCompiled {
                 backend: options.backend.name().to_owned(),
@@ -289,9 +308,23 @@ impl Prepared<'_> {
                     .collect(),
             });
         }
-        let deadline = options.time_limit.map(|t| started + t);
+        let run = Run {
+            prepared: self,
+            options,
+            deadline: options.time_limit.map(|t| started + t),
+            backend,
+            backend_left: AtomicUsize::new(backend_components),
+            fallback: OnceLock::new(),
+        };
+        // Components are independent: solved in parallel, merged in component order, so the
+        // schedule is the same whatever the number of threads.
+        let solved: Vec<Result<Solved>> = comps
+            .par_iter()
+            .enumerate()
+            .map(|(k, comp)| run.component(k, comp))
+            .collect();
 
-        let n = problem.referrals.len();
+        let n = self.problem.referrals.len();
         let mut chosen: Vec<Option<usize>> = vec![None; n];
         let mut stopped: Vec<Option<usize>> = vec![None; n];
         let mut stats = SolveStats {
@@ -305,55 +338,20 @@ impl Prepared<'_> {
             elapsed: Duration::ZERO,
             build_time: self.build_time,
         };
-        // A feasible start for the MIP components, never worse on tier 1 than booking by
-        // priority then first come, first served.
-        let warm_choice = comps
-            .iter()
-            .any(|c| !by_network(c) && !c.is_capacity_only())
-            .then(|| baselines::choose(problem, &self.index, cands, Baseline::PriorityThenFcfs));
-        let mut backend_left = backend_components;
-        for (k, comp) in comps.iter().enumerate() {
-            if by_network(comp) {
-                let picks = flow::solve_component(cands, costs, comp)
-                    .map_err(|tier| Error::ObjectiveOverflow { component: k, tier })?;
-                for (ri, ci) in picks {
-                    chosen[ri] = ci;
-                }
-                stats.network_components += 1;
-                continue;
+        for (k, result) in solved.into_iter().enumerate() {
+            let solved = result?;
+            for (ri, ci) in solved.picks {
+                chosen[ri] = ci;
             }
-            let budget = deadline.map(|d| {
-                let left = d.saturating_duration_since(Instant::now());
-                left / u32::try_from(backend_left.max(1)).unwrap_or(u32::MAX)
-            });
-            backend_left = backend_left.saturating_sub(1);
-            let model = ComponentModel::build(problem, cands, costs, comp);
-            let warm = warm_choice
-                .as_ref()
-                .filter(|_| model.integer)
-                .map(|choice| {
-                    model
-                        .vars
-                        .iter()
-                        .map(|&(ri, ci)| if choice[ri] == Some(ci) { 1.0 } else { 0.0 })
-                        .collect()
-                });
-            let result = lp::solve_model(&model, options.backend, budget, options.mip_gap, warm);
-            stats.constraints += model.rows.len();
-            record(&mut stats, k, comp, &model, &result);
-            match &result.x {
-                Some(x) => {
-                    for (v, &(ri, ci)) in model.vars.iter().enumerate() {
-                        if x[v] > 0.5 {
-                            chosen[ri] = Some(ci);
-                        }
-                    }
+            if solved.stopped {
+                for &ri in &comps[k].referrals {
+                    stopped[ri] = Some(k);
                 }
-                None => {
-                    for &ri in &comp.referrals {
-                        stopped[ri] = Some(k);
-                    }
-                }
+            }
+            stats.constraints += solved.rows;
+            match solved.stats {
+                Some(component) => stats.components.push(component),
+                None => stats.network_components += 1,
             }
         }
         stats.status = stats
@@ -362,20 +360,153 @@ impl Prepared<'_> {
             .map(|c| c.status)
             .max()
             .unwrap_or(SolveStatus::Optimal);
-        let mut schedule = assemble(problem, &self.index, cands, costs, &chosen, &stopped, stats);
+        let mut schedule = assemble(
+            self.problem,
+            &self.index,
+            &self.cands,
+            &self.costs,
+            &chosen,
+            &stopped,
+            stats,
+        );
         schedule.stats.elapsed = self.build_time + started.elapsed();
         Ok(schedule)
     }
 }
 
+/// Solves one component's model on a backend: `(model, backend, time limit, MIP gap, start)`.
+type BackendFn<'f> = dyn Fn(&ComponentModel, Backend, Option<Duration>, Option<f64>, Option<Vec<f64>>) -> lp::ModelResult
+    + Sync
+    + 'f;
+
+fn by_network(comp: &Component, options: &SolveOptions) -> bool {
+    comp.is_capacity_only() && options.network_flow
+}
+
+/// One solve of a prepared problem, shared by the threads that solve its components.
+struct Run<'p, 'a> {
+    prepared: &'p Prepared<'a>,
+    options: &'p SolveOptions,
+    deadline: Option<Instant>,
+    backend: &'p BackendFn<'p>,
+    /// Backend components not yet started: each takes an equal share of the time left.
+    backend_left: AtomicUsize,
+    /// The priority-then-FCFS choice: the MIP's starting schedule, and the schedule of a
+    /// component the time limit stops before it starts. Built once, when first needed.
+    fallback: OnceLock<Vec<Option<usize>>>,
+}
+
+/// What solving one component gave.
+struct Solved {
+    /// (referral, candidate position or `None`) for the component's referrals.
+    picks: Vec<(usize, Option<usize>)>,
+    /// The backend found no schedule: its referrals are unbooked with `solver_stopped`.
+    stopped: bool,
+    /// Backend model rows.
+    rows: usize,
+    /// `None` for a component the network simplex solved to optimality.
+    stats: Option<ComponentStats>,
+}
+
+impl Run<'_, '_> {
+    fn fallback(&self) -> &[Option<usize>] {
+        self.fallback.get_or_init(|| {
+            let p = self.prepared;
+            baselines::choose(p.problem, &p.index, &p.cands, Baseline::PriorityThenFcfs)
+        })
+    }
+
+    fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    fn component(&self, k: usize, comp: &Component) -> Result<Solved> {
+        let p = self.prepared;
+        if by_network(comp, self.options) {
+            if self.past_deadline() {
+                let fallback = self.fallback();
+                return Ok(Solved {
+                    picks: comp.referrals.iter().map(|&ri| (ri, fallback[ri])).collect(),
+                    stopped: false,
+                    rows: 0,
+                    stats: Some(ComponentStats {
+                        index: k,
+                        referrals: comp.referrals.len(),
+                        slots: comp.slots.len(),
+                        method: Method::NetworkFlow,
+                        status: SolveStatus::TimeLimit,
+                        variables: comp
+                            .referrals
+                            .iter()
+                            .map(|&ri| p.cands.per_referral[ri].len())
+                            .sum(),
+                        constraints: 0,
+                        tier1_value: 0,
+                        tier1_bound: None,
+                        gap: None,
+                        message: Some(
+                            "not started: the time limit was reached first; the priority-then-FCFS schedule is kept"
+                                .to_owned(),
+                        ),
+                    }),
+                });
+            }
+            let picks = flow::solve_component(&p.cands, &p.costs, comp)
+                .map_err(|tier| Error::ObjectiveOverflow { component: k, tier })?;
+            return Ok(Solved {
+                picks,
+                stopped: false,
+                rows: 0,
+                stats: None,
+            });
+        }
+        let budget = self.deadline.map(|d| {
+            let left = d.saturating_duration_since(Instant::now());
+            let sharing = self.backend_left.fetch_sub(1, Ordering::SeqCst).max(1);
+            left / u32::try_from(sharing).unwrap_or(u32::MAX)
+        });
+        let model = ComponentModel::build(p.problem, &p.cands, &p.costs, comp);
+        let warm = model.integer.then(|| {
+            let choice = self.fallback();
+            model
+                .vars
+                .iter()
+                .map(|&(ri, ci)| if choice[ri] == Some(ci) { 1.0 } else { 0.0 })
+                .collect()
+        });
+        let result = (self.backend)(
+            &model,
+            self.options.backend,
+            budget,
+            self.options.mip_gap,
+            warm,
+        );
+        let picks = match &result.x {
+            Some(x) => model
+                .vars
+                .iter()
+                .zip(x)
+                .filter(|(_, &v)| v > 0.5)
+                .map(|(&(ri, ci), _)| (ri, Some(ci)))
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(Solved {
+            picks,
+            stopped: result.x.is_none(),
+            rows: model.rows.len(),
+            stats: Some(record(k, comp, &model, &result)),
+        })
+    }
+}
+
 fn record(
-    stats: &mut SolveStats,
     index: usize,
     comp: &Component,
     model: &ComponentModel,
     result: &lp::ModelResult,
-) {
-    stats.components.push(ComponentStats {
+) -> ComponentStats {
+    ComponentStats {
         index,
         referrals: comp.referrals.len(),
         slots: comp.slots.len(),
@@ -394,5 +525,97 @@ fn record(
             ((value - bound) / value.max(1.0)).max(0.0)
         }),
         message: result.message.clone(),
-    });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{validate, Outcome, UnbookedReason};
+
+    const SMALL_CLINIC: &str = include_str!("../../examples/data/small_clinic.json");
+
+    #[test]
+    fn a_failed_component_loses_only_its_own_referrals() {
+        let problem = Problem::from_json(SMALL_CLINIC).unwrap();
+        let prepared = prepare(&problem).unwrap();
+        let colonoscopy: Vec<usize> = problem
+            .referrals
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.id.as_str().starts_with("R-COL"))
+            .map(|(ri, _)| ri)
+            .collect();
+        // A backend that fails on the colonoscopy list's component and solves the rest.
+        let failing = |model: &ComponentModel,
+                       backend: Backend,
+                       limit: Option<Duration>,
+                       gap: Option<f64>,
+                       warm: Option<Vec<f64>>| {
+            if model.vars.iter().any(|(ri, _)| colonoscopy.contains(ri)) {
+                lp::ModelResult {
+                    x: None,
+                    status: SolveStatus::NoSolution,
+                    tier1_value: 0,
+                    tier1_bound: None,
+                    message: Some("injected failure".to_owned()),
+                }
+            } else {
+                lp::solve_model(model, backend, limit, gap, warm)
+            }
+        };
+        let options = SolveOptions::new();
+        let s = prepared
+            .solve_from(&options, Instant::now(), &failing)
+            .unwrap();
+        assert_eq!(validate(&problem, &s), vec![]);
+
+        // The MRI and clinic component (0) is booked as when nothing fails
+        // (tests/hand_worked.rs); the colonoscopy list (component 1) comes back unbooked,
+        // with the reason, and the stats say which component failed and why.
+        let booked: Vec<(&str, Option<&str>)> = s
+            .outcomes
+            .iter()
+            .map(|o| match &o.outcome {
+                Outcome::Booked(b) => (o.referral.as_str(), Some(b.slot.as_str())),
+                Outcome::Unbooked(_) => (o.referral.as_str(), None),
+            })
+            .collect();
+        assert_eq!(
+            booked,
+            vec![
+                ("R-USC-1", Some("MRI-NCDC-0904")),
+                ("R-RTN-1", Some("MRI-RIV-0903")),
+                ("R-RTN-2", Some("MRI-NCDC-1215")),
+                ("R-RTN-3", Some("MRI-RIV-1222")),
+                ("R-TO-1", Some("TO-CLINIC-1208")),
+                ("R-TO-2", Some("TO-CLINIC-1208")),
+                ("R-TO-3", None),
+                ("R-COL-1", None),
+                ("R-COL-2", None),
+                ("R-COL-3", None),
+                ("R-CT-1", None),
+            ]
+        );
+        for &ri in &colonoscopy {
+            assert_eq!(
+                s.outcomes[ri].outcome,
+                Outcome::Unbooked(UnbookedReason::SolverStopped { component: 1 })
+            );
+        }
+        assert_eq!(s.stats.status, SolveStatus::NoSolution);
+        let failed: Vec<(usize, SolveStatus, Option<&str>)> = s
+            .stats
+            .components
+            .iter()
+            .map(|c| (c.index, c.status, c.message.as_deref()))
+            .collect();
+        assert_eq!(
+            failed,
+            vec![
+                (0, SolveStatus::Optimal, None),
+                (1, SolveStatus::NoSolution, Some("injected failure"))
+            ]
+        );
+    }
 }
