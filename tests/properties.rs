@@ -1463,3 +1463,123 @@ fn hand_computed_network_and_lp_agree_on_two_referrals_two_slots() {
         assert_eq!(booked_slot(&schedule, "R1").unwrap().slot.as_str(), "DEC04");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Treat in turn cannot starve anyone
+// ---------------------------------------------------------------------------------------------
+
+/// One MRI list on 10 December (planning date 1 December, horizon to 31 December): `urgent`
+/// urgent referrals (waited 12, 17, 22, ... days: each due inside the horizon), routine referrals `routine_backs` days waited at the planning date, all on
+/// the 6-week standard, each patient once, every slot open to everyone; `places` is the number
+/// of slots (each of capacity 1).
+fn starvation_problem(urgent: usize, routine_backs: &[u32], places: usize) -> Problem {
+    let planning_date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let site = Site {
+        id: SiteId::from("S"),
+        name: "Main".into(),
+        kind: SiteKind::NhsTrust,
+        location: Location::new(52.0, -1.0),
+        capabilities: BTreeSet::new(),
+    };
+    let day = FixedOffset::east_opt(0)
+        .unwrap()
+        .with_ymd_and_hms(2026, 12, 10, 8, 0, 0)
+        .unwrap();
+    let slots = (0..places)
+        .map(|k| Slot {
+            id: SlotId(format!("MRI-{k:02}")),
+            site: site.id.clone(),
+            service: Service::Diagnostic(DiagnosticTest::Mri),
+            start: day + TimeDelta::minutes(20 * k as i64),
+            end: day + TimeDelta::minutes(20 * k as i64 + 20),
+            capacity: 1,
+            minutes_capacity: None,
+            capabilities: BTreeSet::new(),
+            status: SlotStatus::Free,
+        })
+        .collect();
+    let referral = |i: usize, back: u32, priority: ReferralPriority| Referral {
+        id: ReferralId(format!("R{i:02}")),
+        patient: PatientId(format!("P{i:02}")),
+        service: Service::Diagnostic(DiagnosticTest::Mri),
+        clock_start: planning_date - Days::new(u64::from(back)),
+        standards: vec![WaitingTimeStandard::Diagnostic6Weeks],
+        priority,
+        surgical_priority: None,
+        duration_minutes: 20,
+        earliest_date: None,
+        unavailable: vec![],
+        home: None,
+        max_travel_km: None,
+        requirements: BTreeSet::new(),
+        preferred_sites: vec![],
+        existing_booking: None,
+        accepts_short_notice: false,
+        did_not_attend: vec![],
+    };
+    let mut referrals: Vec<Referral> = (0..urgent)
+        .map(|i| referral(i, 12 + 5 * i as u32, ReferralPriority::Urgent))
+        .collect();
+    referrals.extend(
+        routine_backs
+            .iter()
+            .enumerate()
+            .map(|(i, &back)| referral(urgent + i, back, ReferralPriority::Routine)),
+    );
+    Problem {
+        planning_date,
+        horizon_end: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        sites: vec![site],
+        slots,
+        referrals,
+        pathway_steps: vec![],
+        policy: Policy::default(),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// 7. With more places than urgent referrals, the spare places reach the routine list: the
+    /// longest-waiting routine referral still able to avoid its breach (due between the list on
+    /// 10 December and the horizon end; clock start 29 October to 19 November) is booked, or
+    /// another with the same clock start. Why it must hold: swapping it for any routine
+    /// referral booked instead never costs a breach and strictly lowers the convex tier 2.
+    #[test]
+    fn treat_in_turn_cannot_starve_the_longest_routine_waiter_close_to_breach(
+        urgent in 0usize..5,
+        spare in 1usize..4,
+        routine_backs in prop::collection::vec(0u32..=80, 1..10),
+    ) {
+        let problem = starvation_problem(urgent, &routine_backs, urgent + spare);
+        let schedule = solve(&problem, &SolveOptions::new()).unwrap();
+        prop_assert!(validate(&problem, &schedule).is_empty());
+        let list = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+        let close: Vec<&Referral> = problem
+            .referrals
+            .iter()
+            .filter(|r| r.priority == ReferralPriority::Routine)
+            .filter(|r| (list..=problem.horizon_end).contains(&due_date(r)))
+            .collect();
+        prop_assume!(!close.is_empty());
+        let longest = close.iter().map(|r| r.clock_start).min().unwrap();
+        let booked_longest = problem.referrals.iter().zip(&schedule.outcomes).any(|(r, o)| {
+            r.priority == ReferralPriority::Routine
+                && r.clock_start == longest
+                && (list..=problem.horizon_end).contains(&due_date(r))
+                && matches!(o.outcome, Outcome::Booked(_))
+        });
+        prop_assert!(
+            booked_longest,
+            "the longest routine waiter close to breach (clock start {}) is not booked:\n{}",
+            longest,
+            schedule.to_json()
+        );
+        // And every urgent referral is booked: each would breach unbooked, and there is room.
+        for (r, o) in problem.referrals.iter().zip(&schedule.outcomes) {
+            if r.priority == ReferralPriority::Urgent {
+                prop_assert!(matches!(o.outcome, Outcome::Booked(_)), "{} unbooked", r.id);
+            }
+        }
+    }
+}
