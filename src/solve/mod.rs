@@ -20,6 +20,7 @@
 mod flow;
 mod lp;
 pub(crate) mod network;
+mod pool;
 
 use crate::baselines::{self, Baseline};
 use crate::candidates::{self, Candidates, Component};
@@ -136,6 +137,7 @@ pub struct SolveOptions {
     time_limit: Option<Duration>,
     mip_gap: Option<f64>,
     network_flow: bool,
+    slot_pooling: bool,
 }
 
 impl Default for SolveOptions {
@@ -145,6 +147,7 @@ impl Default for SolveOptions {
             time_limit: None,
             mip_gap: None,
             network_flow: true,
+            slot_pooling: true,
         }
     }
 }
@@ -184,6 +187,17 @@ impl SolveOptions {
     /// to cross-check the two.
     pub fn network_flow(mut self, on: bool) -> Self {
         self.network_flow = on;
+        self
+    }
+
+    /// Whether interchangeable slots of a capacity-only component solved by the network
+    /// simplex are pooled into one node (default true): same site, service, NHS date, length,
+    /// own capabilities and minutes capacity, and usable by exactly the same referrals at the
+    /// same costs. Pooling changes no objective value; within a pooled group the highest breach
+    /// weight, then the longest wait, then the referral id gets the earliest time. With false
+    /// every slot is its own node (the tests compare the two).
+    pub fn slot_pooling(mut self, on: bool) -> Self {
+        self.slot_pooling = on;
         self
     }
 
@@ -451,8 +465,20 @@ impl Run<'_, '_> {
                     }),
                 });
             }
-            let picks = flow::solve_component(&p.cands, &p.costs, comp)
-                .map_err(|tier| Error::ObjectiveOverflow { component: k, tier })?;
+            let overflow = |tier| Error::ObjectiveOverflow { component: k, tier };
+            let pooled = self
+                .options
+                .slot_pooling
+                .then(|| pool::pool(p.problem, &p.cands, &p.costs, comp))
+                .flatten();
+            let picks = match pooled {
+                Some(pooled) => {
+                    let picks = flow::solve_component(&pooled.cands, &pooled.costs, &pooled.comp)
+                        .map_err(overflow)?;
+                    pooled.expand(p.problem, &p.cands, comp, &picks)
+                }
+                None => flow::solve_component(&p.cands, &p.costs, comp).map_err(overflow)?,
+            };
             return Ok(Solved {
                 picks,
                 stopped: false,
