@@ -14,9 +14,10 @@ mod components;
 
 pub(crate) use components::{components, Component};
 
-use crate::model::{Index, Interval, Prerequisite, Problem, Service, SlotStatus};
+use crate::model::{Index, Interval, Prerequisite, Problem, Referral, Service, SlotStatus};
 use crate::rules::{add_days, nhs_date, sub_days};
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -255,16 +256,16 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
     }
     let notice_date = add_days(problem.planning_date, problem.policy.min_notice_days);
 
-    let mut per_referral = Vec::with_capacity(problem.referrals.len());
-    let mut exclusions = vec![Exclusions::default(); problem.referrals.len()];
-    for (ri, r) in problem.referrals.iter().enumerate() {
+    // Each referral's candidates depend only on shared, read-only data: built in parallel and
+    // collected in referral order.
+    let one = |ri: usize, r: &Referral| -> (Vec<Candidate>, Exclusions) {
         let mut list = Vec::new();
+        let mut ex = Exclusions::default();
         let Some(groups) = by_service.get(&r.service).filter(|_| pinned[ri].is_none()) else {
             if pinned[ri].is_none() {
-                exclusions[ri].service = slots.len() as u32;
+                ex.service = slots.len() as u32;
             }
-            per_referral.push(list);
-            continue;
+            return (list, ex);
         };
         let existing = r
             .existing_booking
@@ -330,7 +331,6 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
         }
         if list.is_empty() {
             // Say why: count every slot against the first rule it fails.
-            let ex = &mut exclusions[ri];
             let same_service: usize = groups.values().map(Vec::len).sum();
             ex.service = (slots.len() - same_service) as u32;
             for (&site, group) in groups {
@@ -343,8 +343,14 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             }
         }
         list.sort_by_key(|c| c.slot);
-        per_referral.push(list);
-    }
+        (list, ex)
+    };
+    let (per_referral, exclusions): (Vec<_>, Vec<_>) = problem
+        .referrals
+        .par_iter()
+        .enumerate()
+        .map(|(ri, r)| one(ri, r))
+        .unzip();
     Candidates {
         per_referral,
         exclusions,
