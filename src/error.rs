@@ -140,7 +140,9 @@ pub enum Error {
         /// Tier name.
         tier: &'static str,
     },
-    /// The backend failed on a component and returned no schedule at all.
+    /// The backend found no schedule for any component, so there is no schedule at all. When
+    /// some components are solved, the schedule comes back instead, with the failed components'
+    /// referrals unbooked (reason `solver_stopped`) and the failure in its statistics.
     #[error("solver backend failed on every component; first failure in component {component}: {message}")]
     Solver {
         /// Component index.

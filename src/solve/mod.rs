@@ -215,9 +215,10 @@ impl SolveOptions {
 /// # Errors
 /// Any error of [`Problem::check`]; [`Error::BackendNotCompiled`] when the chosen backend is not
 /// in this build and some component needs it; [`Error::InvalidOption`] for a negative or
-/// non-finite MIP gap; [`Error::ObjectiveOverflow`] when costs exceed 64-bit integers. A backend
-/// that fails on a component does not fail the solve: the component's referrals come back
-/// unbooked with reason `solver_stopped` and its status says why.
+/// non-finite MIP gap; [`Error::ObjectiveOverflow`] when costs exceed 64-bit integers;
+/// [`Error::Solver`] when the backend found no schedule for any component. A backend that fails
+/// on some components does not fail the solve: their referrals come back unbooked with reason
+/// `solver_stopped` and their statistics say why.
 ///
 /// ```
 /// use appointment_optimiser::{solve, validate, Problem, SolveOptions};
@@ -290,7 +291,7 @@ impl Prepared<'_> {
     ///
     /// # Errors
     /// [`Error::InvalidOption`], [`Error::BackendNotCompiled`], [`Error::ObjectiveOverflow`],
-    /// as for [`solve`].
+    /// [`Error::Solver`], as for [`solve`].
     pub fn solve(&self, options: &SolveOptions) -> Result<Schedule> {
         self.solve_from(options, Instant::now(), &lp::solve_model)
     }
@@ -352,8 +353,21 @@ impl Prepared<'_> {
             elapsed: Duration::ZERO,
             build_time: self.build_time,
         };
+        let mut first_failure: Option<(usize, String)> = None;
+        let mut failed = 0;
         for (k, result) in solved.into_iter().enumerate() {
             let solved = result?;
+            if solved.stopped {
+                failed += 1;
+                if first_failure.is_none() {
+                    let message = solved
+                        .stats
+                        .as_ref()
+                        .and_then(|c| c.message.clone())
+                        .unwrap_or_else(|| "no schedule".to_owned());
+                    first_failure = Some((k, message));
+                }
+            }
             for (ri, ci) in solved.picks {
                 chosen[ri] = ci;
             }
@@ -367,6 +381,9 @@ impl Prepared<'_> {
                 Some(component) => stats.components.push(component),
                 None => stats.network_components += 1,
             }
+        }
+        if let Some((component, message)) = first_failure.filter(|_| failed == comps.len()) {
+            return Err(Error::Solver { component, message });
         }
         stats.status = stats
             .components
@@ -642,6 +659,34 @@ mod tests {
                 (0, SolveStatus::Optimal, None),
                 (1, SolveStatus::NoSolution, Some("injected failure"))
             ]
+        );
+    }
+
+    #[test]
+    fn no_schedule_at_all_is_an_error_that_says_so() {
+        let problem = Problem::from_json(SMALL_CLINIC).unwrap();
+        let prepared = prepare(&problem).unwrap();
+        let failing = |_: &ComponentModel,
+                       _: Backend,
+                       _: Option<Duration>,
+                       _: Option<f64>,
+                       _: Option<Vec<f64>>| lp::ModelResult {
+            x: None,
+            status: SolveStatus::NoSolution,
+            tier1_value: 0,
+            tier1_bound: None,
+            message: Some("injected failure".to_owned()),
+        };
+        let err = prepared
+            .solve_from(&SolveOptions::new(), Instant::now(), &failing)
+            .unwrap_err();
+        assert!(matches!(
+            &err,
+            Error::Solver { component: 0, message } if message == "injected failure"
+        ));
+        assert_eq!(
+            err.to_string(),
+            "solver backend failed on every component; first failure in component 0: injected failure"
         );
     }
 }
