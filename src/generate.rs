@@ -209,6 +209,84 @@ pub fn generate(config: &InstanceConfig) -> Problem {
     }
 }
 
+/// Number of integrated care boards in England (`shared/data/README.md`).
+pub const INTEGRATED_CARE_BOARDS: usize = 42;
+
+/// Travel limit of [`england_diagnostics`], in kilometres.
+const MAX_TRAVEL_KM: f64 = 150.0;
+
+/// An England-scale diagnostic waiting list: `referrals` referrals spread evenly over
+/// [`INTEGRATED_CARE_BOARDS`] boards × the 15 DM01 tests ([`DiagnosticTest::ALL`]), each list a
+/// capacity-only instance of [`InstanceConfig::capacity_only`] shape (slots of capacity 4, a
+/// quarter as many slots as referrals, about 30 candidates each, 6 weeks) with its own sites.
+/// Travel is limited to 150 km (or the nearest site, if farther) and the boards sit on a 7 × 6
+/// grid of regions 4° of latitude by 12° of longitude apart (not England's geography: far
+/// enough that no patient reaches another board's sites), so every list is an independent
+/// component.
+/// Ids are prefixed `B07-mri-`; the same `referrals` and `seed` give the same problem.
+pub fn england_diagnostics(referrals: usize, seed: u64) -> Problem {
+    let lists = INTEGRATED_CARE_BOARDS * DiagnosticTest::ALL.len();
+    let mut out: Option<Problem> = None;
+    for list in 0..lists {
+        let (board, test) = (
+            list / DiagnosticTest::ALL.len(),
+            DiagnosticTest::ALL[list % DiagnosticTest::ALL.len()],
+        );
+        let n = referrals / lists + usize::from(list < referrals % lists);
+        let config = InstanceConfig::capacity_only(
+            n,
+            (n / 4).max(1),
+            seed.wrapping_mul(1_000).wrapping_add(list as u64),
+        );
+        let mut part = generate(&config);
+        let name = serde_json::to_value(test)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let prefix = format!("B{board:02}-{name}-");
+        let shift = |l: &mut Location| {
+            *l = Location::new(
+                l.latitude + 4.0 * (board / 7) as f64,
+                l.longitude + 12.0 * (board % 7) as f64,
+            );
+        };
+        let sites = part.sites.clone();
+        for site in &mut part.sites {
+            site.id = SiteId(format!("{prefix}{}", site.id));
+            shift(&mut site.location);
+        }
+        for slot in &mut part.slots {
+            slot.id = SlotId(format!("{prefix}{}", slot.id));
+            slot.site = SiteId(format!("{prefix}{}", slot.site));
+            slot.service = Service::Diagnostic(test);
+        }
+        for r in &mut part.referrals {
+            r.id = ReferralId(format!("{prefix}{}", r.id));
+            r.patient = PatientId(format!("{prefix}{}", r.patient));
+            r.service = Service::Diagnostic(test);
+            if let Some(home) = &mut r.home {
+                let nearest = sites
+                    .iter()
+                    .map(|site| home.distance_km(&site.location))
+                    .fold(f64::INFINITY, f64::min);
+                r.max_travel_km = r
+                    .max_travel_km
+                    .map(|km| km.min(MAX_TRAVEL_KM.max(nearest + 0.5)));
+                shift(home);
+            }
+        }
+        match &mut out {
+            None => out = Some(part),
+            Some(all) => {
+                all.sites.append(&mut part.sites);
+                all.slots.append(&mut part.slots);
+                all.referrals.append(&mut part.referrals);
+            }
+        }
+    }
+    out.unwrap_or_else(|| generate(&InstanceConfig::capacity_only(0, 0, seed)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +310,16 @@ mod tests {
             (300, 100, 5)
         );
         assert!(p.slots.iter().all(|s| s.capacity == 4));
+    }
+
+    #[test]
+    fn england_lists_are_independent_components() {
+        // 1,300 referrals over 630 lists: 40 lists of 3 and 590 of 2.
+        let p = england_diagnostics(1_300, 1);
+        p.check().unwrap();
+        assert_eq!(p.referrals.len(), 1_300);
+        assert_eq!(p.referrals[0].id.as_str(), "B00-mri-REF0000000");
+        let prepared = crate::prepare(&p).unwrap();
+        assert_eq!(prepared.component_count(), 630);
     }
 }
