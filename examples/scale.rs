@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         Some("load") => load(number(1_000_000)),
         _ => {
             eprintln!("usage: scale peers | trust | england [REFERRALS] | load [REFERRALS]");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
     }
 }
