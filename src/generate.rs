@@ -28,7 +28,8 @@ pub struct InstanceConfig {
     pub slot_capacity: u32,
     /// Target average number of candidate slots per referral.
     pub candidates_per_referral: usize,
-    /// When true, slots are 4-hour sessions packing appointments of 15-60 minutes into
+    /// When true, slots are 4-hour sessions packing appointments of 30, 60 or 90 minutes
+    /// (sizes 1-3 in a capacity of 8 half hours) into
     /// `minutes_capacity` = 240 (a generalised assignment problem, solved by the MIP backend).
     pub sessions: bool,
     /// Horizon in days from the planning date 2026-12-01.
@@ -172,7 +173,7 @@ pub fn generate(config: &InstanceConfig) -> Problem {
                 ReferralPriority::Routine
             };
             let duration = if config.sessions {
-                15 * rng.random_range(1..=4)
+                30 * rng.random_range(1..=3)
             } else {
                 30
             };
