@@ -1,12 +1,13 @@
 //! Fuzz target `load_and_solve`: any bytes read as a problem and, when small, solved.
 //!
-//! Checks what `load` checks, then for a problem of at most 40 referrals, 40 slots and a
-//! horizon of at most 120 days (so one execution stays fast), `solve` with the default options
-//! (microlp backend, network simplex for capacity-only components) never panics, and when it
-//! returns a schedule:
-//! - the independent validator finds nothing wrong with it (`validate` is empty);
-//! - it has exactly one outcome per referral, in input order, with the same ids;
-//! - a second solve gives the same JSON, byte for byte (determinism).
+//! Checks that `Problem::from_json` never panics and that a problem it accepts passes
+//! `Problem::check` (the JSON round trip is left to `load`); then, for a problem of at most 40
+//! referrals, 40 slots and a horizon of at most 120 days (so one execution stays fast), that
+//! `solve` with the default options (microlp backend, network simplex for capacity-only
+//! components) never panics, and that a schedule it returns
+//! - passes the independent validator (`validate` is empty);
+//! - has exactly one outcome per referral, in input order, with the same ids;
+//! - is the same JSON, byte for byte, as a second solve's (determinism).
 //!
 //! A typed `Error` from `from_json` or `solve` is a correct answer, not a failure.
 
