@@ -1,7 +1,7 @@
 //! Writes a generated instance as JSON, and times its solve.
 //!
 //! ```text
-//! cargo run --release --example generate -- REFERRALS SLOTS [SEED] [--sessions] [--out FILE]
+//! cargo run --release --example generate -- REFERRALS SLOTS [SEED] [--sessions] [--out FILE] [--no-solve]
 //! ```
 
 use appointment_optimiser::generate::{generate, InstanceConfig};
@@ -34,6 +34,9 @@ fn main() {
                 eprintln!("cannot write {path}: {e}");
             }
         }
+    }
+    if args.iter().any(|a| a == "--no-solve") {
+        return;
     }
     let t = Instant::now();
     match solve(&problem, &SolveOptions::new()) {

@@ -614,33 +614,27 @@ fn referral_did_not_attend_dates_out_of_order() {
                 json!([{"date": date, "first_appointment": true, "rebooked_on": rebooked_on}]);
         }
     };
-    let reason = expect_invalid(
-        &rejected(dna("2026-11-20", "2026-11-28")),
-        RecordKind::Referral,
-        "R-RTN-3",
-        "did_not_attend",
-    );
-    assert_eq!(
-        reason,
-        "missed appointment on 2026-11-20 is before the clock start 2026-11-25"
-    );
-    let reason = expect_invalid(
-        &rejected(dna("2026-11-28", "2026-11-27")),
-        RecordKind::Referral,
-        "R-RTN-3",
-        "did_not_attend",
-    );
-    assert_eq!(
-        reason,
-        "rebooked on 2026-11-27, before the missed appointment on 2026-11-28"
-    );
-    let reason = expect_invalid(
-        &rejected(dna("2026-11-28", "2026-12-02")),
-        RecordKind::Referral,
-        "R-RTN-3",
-        "did_not_attend",
-    );
-    assert!(reason.starts_with("rebooked on 2026-12-02, after the planning date 2026-12-01"));
+    for (date, rebooked_on, expected) in [
+        (
+            "2026-11-20",
+            "2026-11-28",
+            "missed appointment on 2026-11-20 is before the clock start 2026-11-25",
+        ),
+        (
+            "2026-11-28",
+            "2026-11-27",
+            "rebooked on 2026-11-27, before the missed appointment on 2026-11-28",
+        ),
+        (
+            "2026-11-28",
+            "2026-12-02",
+            "rebooked on 2026-12-02, after the planning date 2026-12-01: a rebooking decided in this run is dated the planning date",
+        ),
+    ] {
+        let err = rejected(dna(date, rebooked_on));
+        let reason = expect_invalid(&err, RecordKind::Referral, "R-RTN-3", "did_not_attend");
+        assert_eq!(reason, expected);
+    }
 
     // Missed and rebooked on the planning date itself is fine.
     let mut value = valid();
