@@ -3,10 +3,10 @@
 use super::{Booking, Outcome, ReferralOutcome, Schedule, SolveStats, UnbookedReason};
 use crate::candidates::Candidates;
 use crate::formulation::{Costs, ObjectiveValues};
-use crate::model::{Index, Prerequisite, Problem};
+use crate::model::{Index, Prerequisite, Problem, ReferralId};
 use crate::rules::{due_date, running_clock_start};
 use chrono::{DateTime, FixedOffset, TimeDelta};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Assembles the schedule. `chosen[r]` is the candidate position booked for an unpinned
 /// referral; `stopped[r]` the component whose solver stopped without a schedule.
@@ -23,6 +23,7 @@ pub(crate) fn assemble(
         .map(|ri| cands.pinned[ri].or_else(|| chosen[ri].map(|ci| cands.per_referral[ri][ci].slot)))
         .collect();
     let starts = appointment_starts(problem, &slot_of);
+    let why = Why::new(problem, index, cands, &slot_of, &starts);
 
     let mut totals = [0i64; 3];
     let mut outcomes = Vec::with_capacity(problem.referrals.len());
@@ -57,7 +58,7 @@ pub(crate) fn assemble(
                         exclusions: cands.exclusions[ri].clone(),
                     }
                 } else {
-                    why_unbooked(problem, index, cands, &slot_of, &starts, ri)
+                    why.unbooked(ri)
                 };
                 let breached = due <= problem.horizon_end;
                 let late = if breached {
@@ -83,85 +84,130 @@ pub(crate) fn assemble(
     }
 }
 
-/// Why a referral with candidate slots was left unbooked: every candidate full, or one with room
-/// ruled out by its pathway or by a clash with the patient's other booking, or else not chosen
-/// (the solver stopped early).
-fn why_unbooked(
-    problem: &Problem,
-    index: &Index,
-    cands: &Candidates,
-    slot_of: &[Option<usize>],
-    starts: &[Option<DateTime<FixedOffset>>],
-    ri: usize,
-) -> UnbookedReason {
-    let r = &problem.referrals[ri];
-    let candidates = cands.per_referral[ri].len();
-    let mut count = cands.count_left.clone();
-    let mut minutes = cands.minutes_left.clone();
-    for (rj, slot) in slot_of.iter().enumerate() {
-        if let (Some(si), None) = (*slot, cands.pinned[rj]) {
-            count[si] = count[si].saturating_sub(1);
-            if let Some(m) = &mut minutes[si] {
-                *m = m.saturating_sub(problem.referrals[rj].duration_minutes);
+/// What it takes to say why a referral was left unbooked, computed once for the schedule: the
+/// room left in each slot, each referral's pathway prerequisites and each patient's referrals.
+struct Why<'a> {
+    problem: &'a Problem,
+    cands: &'a Candidates,
+    slot_of: &'a [Option<usize>],
+    starts: &'a [Option<DateTime<FixedOffset>>],
+    /// Count left per slot after every booking.
+    count: Vec<u32>,
+    /// Minutes left per session after every booking.
+    minutes: Vec<Option<u32>>,
+    /// Per referral, the earlier steps it waits for: (before referral id and index, gap days).
+    before: BTreeMap<usize, Vec<(&'a ReferralId, usize, u32)>>,
+    /// Referrals of each patient, in input order.
+    by_patient: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Why<'a> {
+    fn new(
+        problem: &'a Problem,
+        index: &Index,
+        cands: &'a Candidates,
+        slot_of: &'a [Option<usize>],
+        starts: &'a [Option<DateTime<FixedOffset>>],
+    ) -> Self {
+        let mut count = cands.count_left.clone();
+        let mut minutes = cands.minutes_left.clone();
+        for (rj, slot) in slot_of.iter().enumerate() {
+            if let (Some(si), None) = (*slot, cands.pinned[rj]) {
+                count[si] = count[si].saturating_sub(1);
+                if let Some(m) = &mut minutes[si] {
+                    *m = m.saturating_sub(problem.referrals[rj].duration_minutes);
+                }
             }
         }
-    }
-    let roomy: Vec<_> = cands.per_referral[ri]
-        .iter()
-        .filter(|c| count[c.slot] > 0 && minutes[c.slot].is_none_or(|m| m >= r.duration_minutes))
-        .collect();
-    if roomy.is_empty() {
-        return UnbookedReason::NoCapacity { candidates };
-    }
-    let booked_interval = |rj: usize| {
-        slot_of[rj].map(|si| {
-            let slot = &problem.slots[si];
-            let (start, end) = slot.busy_interval(problem.referrals[rj].duration_minutes);
-            (starts[rj].unwrap_or(start), end, cands.slot_date[si])
-        })
-    };
-    for step in &problem.pathway_steps {
-        let Prerequisite::Referral(before) = &step.before else {
-            continue;
-        };
-        if index.referral.get(&step.after) != Some(&ri) {
-            continue;
-        }
-        let Some(&rb) = index.referral.get(before) else {
-            continue;
-        };
-        let blocked = roomy.iter().all(|c| match booked_interval(rb) {
-            None => true,
-            Some((_, b_end, b_date)) => {
-                (c.date - b_date).num_days() < i64::from(step.min_gap_days)
-                    || b_end > problem.slots[c.slot].start
-            }
-        });
-        if blocked {
-            return UnbookedReason::PathwayOrder {
-                candidates,
-                before: before.clone(),
+        let mut before: BTreeMap<usize, Vec<(&ReferralId, usize, u32)>> = BTreeMap::new();
+        for step in &problem.pathway_steps {
+            let Prerequisite::Referral(id) = &step.before else {
+                continue;
             };
+            if let (Some(&after), Some(&rb)) =
+                (index.referral.get(&step.after), index.referral.get(id))
+            {
+                before
+                    .entry(after)
+                    .or_default()
+                    .push((id, rb, step.min_gap_days));
+            }
+        }
+        let mut by_patient: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (ri, r) in problem.referrals.iter().enumerate() {
+            by_patient.entry(r.patient.as_str()).or_default().push(ri);
+        }
+        Why {
+            problem,
+            cands,
+            slot_of,
+            starts,
+            count,
+            minutes,
+            before,
+            by_patient,
         }
     }
-    for (rj, other) in problem.referrals.iter().enumerate() {
-        if rj == ri || other.patient != r.patient {
-            continue;
+
+    /// Why referral `ri`, which has candidate slots, was left unbooked: every candidate full,
+    /// or one with room ruled out by its pathway or by a clash with the patient's other booking,
+    /// or else not chosen (the solver stopped early).
+    fn unbooked(&self, ri: usize) -> UnbookedReason {
+        let (problem, cands, slot_of) = (self.problem, self.cands, self.slot_of);
+        let r = &problem.referrals[ri];
+        let candidates = cands.per_referral[ri].len();
+        let roomy: Vec<_> = cands.per_referral[ri]
+            .iter()
+            .filter(|c| {
+                self.count[c.slot] > 0
+                    && self.minutes[c.slot].is_none_or(|m| m >= r.duration_minutes)
+            })
+            .collect();
+        if roomy.is_empty() {
+            return UnbookedReason::NoCapacity { candidates };
         }
-        if let Some((b_start, b_end, _)) = booked_interval(rj) {
-            let clash = roomy.iter().any(|c| {
-                let (start, end) = problem.slots[c.slot].busy_interval(r.duration_minutes);
-                start < b_end && b_start < end
+        let booked_interval = |rj: usize| {
+            slot_of[rj].map(|si| {
+                let slot = &problem.slots[si];
+                let (start, end) = slot.busy_interval(problem.referrals[rj].duration_minutes);
+                (self.starts[rj].unwrap_or(start), end, cands.slot_date[si])
+            })
+        };
+        for &(before, rb, gap) in self.before.get(&ri).into_iter().flatten() {
+            let blocked = roomy.iter().all(|c| match booked_interval(rb) {
+                None => true,
+                Some((_, b_end, b_date)) => {
+                    (c.date - b_date).num_days() < i64::from(gap)
+                        || b_end > problem.slots[c.slot].start
+                }
             });
-            if clash {
-                return UnbookedReason::PatientClash {
+            if blocked {
+                return UnbookedReason::PathwayOrder {
                     candidates,
-                    with: other.id.clone(),
+                    before: before.clone(),
                 };
             }
         }
+        let same_patient = self.by_patient.get(r.patient.as_str());
+        for &rj in same_patient.into_iter().flatten() {
+            if rj == ri {
+                continue;
+            }
+            if let Some((b_start, b_end, _)) = booked_interval(rj) {
+                let clash = roomy.iter().any(|c| {
+                    let (start, end) = problem.slots[c.slot].busy_interval(r.duration_minutes);
+                    start < b_end && b_start < end
+                });
+                if clash {
+                    return UnbookedReason::PatientClash {
+                        candidates,
+                        with: problem.referrals[rj].id.clone(),
+                    };
+                }
+            }
+        }
+        UnbookedReason::NotChosen { candidates }
     }
-    UnbookedReason::NotChosen { candidates }
 }
 
 /// Start time of each booking inside sessions that pack appointments by minutes: in order of
