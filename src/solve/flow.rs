@@ -71,7 +71,13 @@ pub(crate) fn solve_component(
         for (node, &s) in supply.iter().enumerate() {
             net.set_supply(node, s);
         }
-        match net.solve() {
+        let result = if tier == 0 {
+            net.solve()
+        } else {
+            // The previous tier's optimal tree is still feasible after the fixing.
+            net.resolve()
+        };
+        match result {
             Ok(FlowStatus::Optimal) => {}
             // The unbooked arcs make every instance feasible; overflow is the only failure.
             Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name),

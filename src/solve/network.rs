@@ -39,9 +39,11 @@
 //!
 //! For lexicographic optimisation, solve with the first tier's costs, then fix
 //! every arc whose reduced cost is non-zero at the bound it sits on, set the
-//! next tier's costs and solve again. An arc is fixed at zero with
+//! next tier's costs and solve again, best with `resolve`, which starts from
+//! the previous optimal basis. An arc is fixed at zero with
 //! `set_capacity(a, 0)`; an arc `(u → v)` is fixed at its capacity `c` by
 //! pre-routing the flow: `set_capacity(a, 0)`, `b(u) −= c`, `b(v) += c`.
+//! Arcs of capacity zero take no part in the pivoting at all.
 //!
 //! # Algorithm
 //!
@@ -165,8 +167,9 @@ pub enum FlowStatus {
 /// [`flow`](Self::flow), [`potential`](Self::potential),
 /// [`reduced_cost`](Self::reduced_cost) and [`total_cost`](Self::total_cost).
 /// Costs, capacities and supplies may be changed afterwards and the instance
-/// solved again; every solve starts from scratch, so its result depends only
-/// on the instance at the time of the call.
+/// solved again: [`solve`](Self::solve) starts from scratch, so its result
+/// depends only on the instance at the time of the call, while
+/// [`resolve`](Self::resolve) starts from the previous solve's basis.
 ///
 /// Flows, capacities and supplies are in units of flow (for the booking
 /// optimiser: bookings); costs are per unit of flow, in whatever integer unit
@@ -190,8 +193,12 @@ pub struct NetworkSimplex {
     potential: Vec<i64>,
     /// Total cost of the last optimal solve (zero otherwise).
     total_cost: i128,
-    /// Working state of the simplex, kept to reuse its allocations.
+    /// Working state of the simplex, kept to reuse its allocations and, for
+    /// [`resolve`](Self::resolve), its spanning tree.
     work: Simplex,
+    /// Whether `work` holds the final tree of a completed run on the current
+    /// set of arcs (no arc added since), which `resolve` may start from.
+    warm: bool,
 }
 
 // A complete API: a caller inside the crate need not use every method (say
@@ -219,6 +226,7 @@ impl NetworkSimplex {
             potential: vec![0; node_count],
             total_cost: 0,
             work: Simplex::default(),
+            warm: false,
         }
     }
 
@@ -237,6 +245,7 @@ impl NetworkSimplex {
         self.arc_cap.push(capacity);
         self.arc_cost.push(cost);
         self.flow.push(0);
+        self.warm = false;
         index
     }
 
@@ -306,6 +315,7 @@ impl NetworkSimplex {
     /// fit in an `i128`.
     pub fn solve(&mut self) -> Result<FlowStatus, FlowError> {
         self.clear_results();
+        self.warm = false;
         let big_m = self.validate()?;
         self.work.init(
             &self.arc_from,
@@ -315,8 +325,63 @@ impl NetworkSimplex {
             &self.supply,
             big_m,
         );
+        self.run()
+    }
+
+    /// Solves the instance again after costs, capacities or supplies were
+    /// changed, starting from the spanning tree (basis) of the last solve
+    /// instead of from scratch.
+    ///
+    /// The tree keeps its arcs; the non-tree arcs stay at the bound they
+    /// sat on (an arc whose capacity became zero carries nothing and leaves
+    /// the pricing for good); the tree flows follow from the new supplies and
+    /// the potentials from the new costs. When that tree is not a strongly
+    /// feasible basis of the new instance (or there was no previous solve, or
+    /// arcs were added since), or an arc at capacity zero got capacity back,
+    /// this falls back to [`solve`](Self::solve).
+    ///
+    /// This is the cheap way to optimise lexicographically: after fixing the
+    /// arcs with non-zero reduced cost as described in the
+    /// [module documentation](self), the previous optimal tree is still
+    /// feasible (tree arcs have reduced cost zero, so none of them is fixed,
+    /// and the tree flows do not change), and only the new costs need pivots.
+    ///
+    /// The optimum (flows, potentials) may differ from a fresh solve's when
+    /// the instance has several, but the total cost is the same; the result
+    /// depends only on the sequence of instances solved, so it is
+    /// deterministic.
+    ///
+    /// # Errors
+    ///
+    /// As [`solve`](Self::solve).
+    pub fn resolve(&mut self) -> Result<FlowStatus, FlowError> {
+        if !self.warm {
+            return self.solve();
+        }
+        self.clear_results();
+        self.warm = false;
+        let big_m = self.validate()?;
+        if !self
+            .work
+            .reload(&self.arc_cap, &self.arc_cost, &self.supply, big_m)
+        {
+            self.work.init(
+                &self.arc_from,
+                &self.arc_to,
+                &self.arc_cap,
+                &self.arc_cost,
+                &self.supply,
+                big_m,
+            );
+        }
+        self.run()
+    }
+
+    /// Pivots from the loaded tree to the optimum and reads out the results.
+    fn run(&mut self) -> Result<FlowStatus, FlowError> {
         self.work.run();
         if !self.work.artificial_flows_are_zero() {
+            self.warm = true;
             return Ok(FlowStatus::Infeasible);
         }
         let mut total: i128 = 0;
@@ -336,6 +401,7 @@ impl NetworkSimplex {
             *out = p.checked_sub(min).ok_or(FlowError::Overflow)?;
         }
         self.total_cost = total;
+        self.warm = true;
         Ok(FlowStatus::Optimal)
     }
 
@@ -483,10 +549,17 @@ struct Load {
 /// Working state of the network simplex on the extended network: real nodes
 /// `0..n` plus the root `n`; real arcs at internal positions `0..m` (in mixed
 /// order) plus the artificial arc `m + v` joining node `v` and the root.
+///
+/// Arcs of capacity zero can carry no flow and are left out: only arcs of
+/// positive capacity (and, after a warm restart, the tree arcs) have an
+/// internal position, so `m` may be smaller than the external arc count.
 #[derive(Debug, Clone, Default)]
 struct Simplex {
-    /// Internal position of each real arc, by external index.
+    /// Internal position of each real arc, by external index (`NONE` for an
+    /// arc left out because its capacity is zero).
     position: Vec<usize>,
+    /// Number `m` of real arcs in the internal arrays.
+    real_arcs: usize,
     /// Tail of each arc.
     source: Vec<u32>,
     /// Head of each arc.
@@ -558,16 +631,22 @@ impl Simplex {
         supply: &[i64],
         big_m: i64,
     ) {
-        let m = from.len();
         let n = supply.len();
         let root = n;
+        // Only arcs that can carry flow take part.
+        let m = caps.iter().filter(|&&c| c > 0).count();
 
-        // Interleave the real arcs: external arc k goes to position
-        // (k·skip) mod (m) in rounds, i.e. 0, skip, 2·skip, …, 1, 1 + skip, …
+        // Interleave the real arcs: the k-th arc of positive capacity goes
+        // to position (k·skip) mod (m) in rounds, i.e. 0, skip, 2·skip, …,
+        // 1, 1 + skip, …
         let skip = (m / n.max(1)).max(3);
         self.position.clear();
         let (mut next, mut round) = (0, 0);
-        for _ in 0..m {
+        for &cap in caps {
+            if cap <= 0 {
+                self.position.push(NONE);
+                continue;
+            }
             self.position.push(next);
             next += skip;
             if next >= m {
@@ -575,6 +654,7 @@ impl Simplex {
                 next = round;
             }
         }
+        self.real_arcs = m;
         let all = m + n;
         self.source.clear();
         self.source.resize(all, 0);
@@ -588,6 +668,9 @@ impl Simplex {
         self.state.resize(m, STATE_LOWER);
         self.state.resize(all, STATE_TREE);
         for (a, &pos) in self.position.iter().enumerate() {
+            if pos == NONE {
+                continue;
+            }
             self.source[pos] = node_u32(from[a]);
             self.target[pos] = node_u32(to[a]);
             self.cost[pos] = costs[a];
@@ -655,14 +738,167 @@ impl Simplex {
         }
     }
 
-    /// Flow of the real arc with external index `arc`.
+    /// Flow of the real arc with external index `arc` (0 for an arc left
+    /// out of the internal arrays).
     fn real_flow(&self, arc: usize) -> i64 {
-        self.load[self.position[arc]].flow
+        match self.position[arc] {
+            NONE => 0,
+            pos => self.load[pos].flow,
+        }
     }
 
     /// Whether every artificial arc carries zero flow.
     fn artificial_flows_are_zero(&self) -> bool {
-        self.load[self.position.len()..].iter().all(|l| l.flow == 0)
+        self.load[self.real_arcs..].iter().all(|l| l.flow == 0)
+    }
+
+    /// Warm restart: keeps the spanning tree of the last run, takes the new
+    /// capacities, costs, supplies and big M, drops the arcs whose capacity
+    /// became zero from the internal arrays, and recomputes the tree flows
+    /// (non-tree arcs stay at their bound) and the potentials.
+    ///
+    /// Returns `false`, leaving the working state unusable until the next
+    /// [`init`](Self::init), when the tree does not fit the new instance: a
+    /// different number of nodes or arcs, an arc of positive capacity that
+    /// was left out, or tree flows that are out of bounds or not strongly
+    /// feasible (every tree arc must be able to carry more flow towards the
+    /// root, which is what rules out cycling).
+    fn reload(&mut self, caps: &[i64], costs: &[i64], supply: &[i64], big_m: i64) -> bool {
+        let n = supply.len();
+        let root = n;
+        let old_m = self.real_arcs;
+        if self.pi.len() != n + 1
+            || self.position.len() != caps.len()
+            || self.state.len() != old_m + n
+        {
+            return false;
+        }
+        for (a, &pos) in self.position.iter().enumerate() {
+            if pos == NONE {
+                if caps[a] > 0 {
+                    return false;
+                }
+            } else {
+                self.cost[pos] = costs[a];
+                self.load[pos].cap = caps[a];
+            }
+        }
+
+        // Compact: keep the real arcs that can carry flow, and the tree arcs,
+        // in their current order; the artificial arcs follow.
+        let mut new_pos = std::mem::take(&mut self.stem);
+        new_pos.clear();
+        new_pos.resize(old_m + n, NONE);
+        let mut k = 0;
+        for (p, slot) in new_pos.iter_mut().enumerate() {
+            if p < old_m && self.load[p].cap == 0 && self.state[p] != STATE_TREE {
+                continue;
+            }
+            *slot = k;
+            self.source[k] = self.source[p];
+            self.target[k] = self.target[p];
+            self.cost[k] = self.cost[p];
+            self.state[k] = self.state[p];
+            self.load[k] = self.load[p];
+            k += 1;
+        }
+        let m = k - n;
+        for array in [&mut self.position, &mut self.pred[..n]] {
+            for p in array.iter_mut() {
+                if *p != NONE {
+                    *p = new_pos[*p];
+                }
+            }
+        }
+        self.stem = new_pos;
+        self.real_arcs = m;
+        for array in [&mut self.source, &mut self.target] {
+            array.truncate(k);
+        }
+        self.cost.truncate(k);
+        self.state.truncate(k);
+        self.load.truncate(k);
+
+        // Non-tree arcs sit at a bound; artificial arcs into the root cost
+        // 0, out of it big M.
+        let mut excess: Vec<i64> = supply.to_vec();
+        excess.push(0);
+        for p in 0..k {
+            if p >= m {
+                self.cost[p] = if self.source[p] as usize == root {
+                    big_m
+                } else {
+                    0
+                };
+            }
+            let flow = match self.state[p] {
+                STATE_TREE => continue,
+                STATE_UPPER if p >= m => return false,
+                STATE_UPPER => self.load[p].cap,
+                _ => 0,
+            };
+            self.load[p].flow = flow;
+            let (s, t) = (self.source[p] as usize, self.target[p] as usize);
+            // One after the other: a self-loop must leave its node as it was.
+            let Some(es) = excess[s].checked_sub(flow) else {
+                return false;
+            };
+            excess[s] = es;
+            let Some(et) = excess[t].checked_add(flow) else {
+                return false;
+            };
+            excess[t] = et;
+        }
+
+        // Tree flows, leaves first: the arc above `u` carries the net
+        // excess of `u`'s subtree towards the root.
+        let mut u = self.rev_thread[root];
+        while u != root {
+            let arc = self.pred[u];
+            let up = self.pred_dir[u] == DIR_UP;
+            let Some(flow) = (if up {
+                Some(excess[u])
+            } else {
+                excess[u].checked_neg()
+            }) else {
+                return false;
+            };
+            let cap = self.load[arc].cap;
+            let strongly_feasible = if up {
+                0 <= flow && flow < cap
+            } else {
+                0 < flow && flow <= cap
+            };
+            let p = self.parent[u];
+            let Some(ep) = excess[p].checked_add(excess[u]) else {
+                return false;
+            };
+            if !strongly_feasible {
+                return false;
+            }
+            self.load[arc].flow = flow;
+            excess[p] = ep;
+            u = self.rev_thread[u];
+        }
+
+        // Potentials from the root down: tree arcs get reduced cost zero.
+        // `validate` bounds every tree path's cost, so these fit.
+        self.pi[root] = 0;
+        let mut u = self.thread[root];
+        while u != root {
+            let p = self.parent[u];
+            let c = self.cost[self.pred[u]];
+            self.pi[u] = if self.pred_dir[u] == DIR_UP {
+                self.pi[p] - c
+            } else {
+                self.pi[p] + c
+            };
+            u = self.thread[u];
+        }
+
+        self.block_size = isqrt(k).max(MIN_BLOCK_SIZE);
+        self.next_arc = 0;
+        true
     }
 
     /// Block search pricing: scans all arcs (artificial ones included)
@@ -1583,6 +1819,19 @@ mod tests {
                 c2 += i128::from(x) * i128::from(arc_cost2[a]);
             }
             prop_assert_eq!((c1, c2), (i128::from(best.0), i128::from(best.1)));
+
+            // The same second tier by a warm restart from the first tier's tree.
+            let mut warm = tier1.clone();
+            for (a, &(_, _, cap, cost)) in fixed.arcs.iter().enumerate() {
+                warm.set_capacity(a, cap);
+                warm.set_cost(a, cost);
+            }
+            for (v, &b) in fixed.supply.iter().enumerate() {
+                warm.set_supply(v, b);
+            }
+            prop_assert_eq!(warm.resolve(), Ok(FlowStatus::Optimal));
+            assert_certificate(&fixed, &warm);
+            prop_assert_eq!(warm.total_cost(), tier2_solver.total_cost());
         }
     }
 
@@ -1930,6 +2179,186 @@ mod tests {
         // Forbid 1 → 3 as well: infeasible.
         ns.set_capacity(3, 0);
         assert_eq!(ns.solve(), Ok(FlowStatus::Infeasible));
+    }
+
+    /// Sets every cost, capacity and supply of `ns` to those of `inst`.
+    fn load_instance(ns: &mut NetworkSimplex, inst: &Instance) {
+        for (a, &(_, _, cap, cost)) in inst.arcs.iter().enumerate() {
+            ns.set_capacity(a, cap);
+            ns.set_cost(a, cost);
+        }
+        for (v, &b) in inst.supply.iter().enumerate() {
+            ns.set_supply(v, b);
+        }
+    }
+
+    /// Fixes every arc of `inst` with non-zero reduced cost in `ns` at its
+    /// bound (pre-routing the flow of those at capacity) and gives all arcs
+    /// new random costs: the next tier of a lexicographic solve.
+    fn next_tier(inst: &Instance, ns: &NetworkSimplex, rng: &mut Lcg) -> Instance {
+        let mut next = inst.clone();
+        for (a, arc) in next.arcs.iter_mut().enumerate() {
+            let rc = ns.reduced_cost(a);
+            let (u, v, cap, _) = *arc;
+            if rc != 0 && cap > 0 {
+                arc.2 = 0;
+                if rc < 0 {
+                    next.supply[u] -= cap;
+                    next.supply[v] += cap;
+                }
+            }
+            arc.3 = rng.range(-10, 40);
+        }
+        next
+    }
+
+    #[test]
+    fn warm_resolve_matches_fresh_solve_after_random_changes() {
+        let mut rng = Lcg(0xa11ce);
+        let mut seen = [0usize; 2];
+        for round in 0..40 {
+            let n = 10 + rng.below(20);
+            let arcs = 3 * n + rng.below(3 * n);
+            let mut inst = random_instance(&mut rng, n, arcs, round % 2 == 0);
+            let mut ns = inst.solver();
+            ns.solve().expect("valid");
+            for step in 0..6 {
+                // Change costs, close or reopen arcs, and move supply around.
+                for arc in &mut inst.arcs {
+                    match rng.below(8) {
+                        0 | 1 => arc.3 = rng.range(-20, 50),
+                        3 if rng.below(3) == 0 => arc.2 = 0,
+                        2 if step % 2 == 1 => arc.2 = rng.range(1, 10),
+                        _ => {}
+                    }
+                }
+                let (u, v) = (rng.below(n), rng.below(n));
+                let amount = rng.range(0, 4);
+                inst.supply[u] += amount;
+                inst.supply[v] -= amount;
+                load_instance(&mut ns, &inst);
+                let status = ns.resolve().expect("valid");
+                let (fresh_status, fresh) = inst.solve();
+                assert_eq!(status, fresh_status, "round {round} step {step}");
+                if status == FlowStatus::Optimal {
+                    assert_certificate(&inst, &ns);
+                    assert_eq!(ns.total_cost(), fresh.total_cost());
+                    seen[0] += 1;
+                } else {
+                    assert_cleared(&ns);
+                    seen[1] += 1;
+                }
+            }
+        }
+        assert!(seen[0] >= 40 && seen[1] >= 10, "{seen:?}");
+    }
+
+    #[test]
+    fn warm_resolve_after_lexicographic_fixing_keeps_the_tree() {
+        let mut rng = Lcg(0xf1_7ed);
+        let mut warm_starts = 0;
+        for round in 0..60 {
+            let n = 8 + rng.below(20);
+            let inst = random_instance(&mut rng, n, 4 * n, round % 2 == 0);
+            let (status, mut ns) = inst.solve();
+            if status != FlowStatus::Optimal {
+                continue;
+            }
+            let mut current = inst;
+            for _ in 0..3 {
+                let next = next_tier(&current, &ns, &mut rng);
+                // The previous optimal tree is a strongly feasible basis of
+                // the fixed instance: the restart must not fall back.
+                load_instance(&mut ns, &next);
+                let big_m = ns.validate().expect("valid");
+                let mut work = ns.work.clone();
+                assert!(work.reload(&ns.arc_cap, &ns.arc_cost, &ns.supply, big_m));
+                work.check_invariants(&ns.supply);
+                while let Some(e) = work.find_entering_arc() {
+                    work.pivot(e);
+                    work.check_invariants(&ns.supply);
+                }
+                warm_starts += 1;
+
+                assert_eq!(ns.resolve(), Ok(FlowStatus::Optimal));
+                assert_certificate(&next, &ns);
+                let (fresh_status, fresh) = next.solve();
+                assert_eq!(fresh_status, FlowStatus::Optimal);
+                assert_eq!(ns.total_cost(), fresh.total_cost());
+                // Fixed arcs carry nothing.
+                for (a, &(_, _, cap, _)) in next.arcs.iter().enumerate() {
+                    if cap == 0 {
+                        assert_eq!(ns.flow(a), 0);
+                    }
+                }
+                current = next;
+            }
+        }
+        assert!(warm_starts >= 30, "{warm_starts}");
+    }
+
+    #[test]
+    fn warm_resolve_falls_back_and_stays_correct() {
+        // No previous solve: resolve is a plain solve.
+        let mut inst = Instance::new(&[1, 1, -1, -1]);
+        inst.arc(0, 2, 1, 1);
+        inst.arc(0, 3, 1, 3);
+        inst.arc(1, 2, 1, 2);
+        inst.arc(1, 3, 1, 5);
+        let mut ns = inst.solver();
+        assert_eq!(ns.resolve(), Ok(FlowStatus::Optimal));
+        assert_eq!(ns.total_cost(), 5);
+        // Close 0 → 3, then reopen it: the arc left the internal arrays and
+        // must come back.
+        ns.set_capacity(1, 0);
+        assert_eq!(ns.resolve(), Ok(FlowStatus::Optimal));
+        assert_eq!(flows(&ns), vec![1, 0, 0, 1]);
+        ns.set_capacity(1, 1);
+        assert_eq!(ns.resolve(), Ok(FlowStatus::Optimal));
+        assert_eq!(flows(&ns), vec![0, 1, 1, 0]);
+        assert_eq!(ns.total_cost(), 5);
+        assert_certificate(&inst, &ns);
+        // Infeasible, then feasible again.
+        ns.set_capacity(1, 0);
+        ns.set_capacity(3, 0);
+        assert_eq!(ns.resolve(), Ok(FlowStatus::Infeasible));
+        assert_cleared(&ns);
+        ns.set_capacity(3, 1);
+        assert_eq!(ns.resolve(), Ok(FlowStatus::Optimal));
+        assert_eq!(ns.total_cost(), 6);
+        // An added arc invalidates the tree.
+        let a = ns.add_arc(0, 3, 1, -4);
+        inst.arcs[1].2 = 0;
+        inst.arc(0, 3, 1, -4);
+        assert_eq!(a, 4);
+        assert_eq!(ns.resolve(), Ok(FlowStatus::Optimal));
+        assert_certificate(&inst, &ns);
+        assert_eq!(ns.total_cost(), -2);
+        // Errors are reported as by solve and clear the results.
+        ns.set_cost(0, i64::MAX);
+        assert_eq!(ns.resolve(), Err(FlowError::Overflow));
+        assert_cleared(&ns);
+        ns.set_cost(0, 1);
+        ns.set_supply(0, 2);
+        assert_eq!(ns.resolve(), Err(FlowError::Unbalanced { total_supply: 1 }));
+        ns.set_supply(0, 1);
+        assert_eq!(ns.resolve(), Ok(FlowStatus::Optimal));
+        assert_eq!(ns.total_cost(), -2);
+    }
+
+    #[test]
+    fn warm_resolve_is_deterministic() {
+        let mut rng = Lcg(11);
+        let inst = random_instance(&mut rng, 40, 200, true);
+        let run = |rng_seed: u64| {
+            let mut rng = Lcg(rng_seed);
+            let (_, mut ns) = inst.solve();
+            let next = next_tier(&inst, &ns, &mut rng);
+            load_instance(&mut ns, &next);
+            ns.resolve().expect("valid");
+            (flows(&ns), potentials(&ns), ns.total_cost())
+        };
+        assert_eq!(run(3), run(3));
     }
 
     #[test]
