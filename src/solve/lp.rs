@@ -211,6 +211,18 @@ where
             }
         }
     }
+    if status != SolveStatus::Optimal {
+        if let Some(x) = best.as_mut() {
+            let added = fill(model, x);
+            if added > 0 {
+                let note = format!("{added} bookings added into room the stopped backend left");
+                message = Some(match message {
+                    Some(m) => format!("{m}; {note}"),
+                    None => note,
+                });
+            }
+        }
+    }
     let tier1_value = best
         .as_ref()
         .map_or(0, |x| model.tier_value(0, x).round() as i64);
@@ -239,6 +251,60 @@ where
         tier1_bound,
         message,
     }
+}
+
+/// Books, greedily, what a stopped backend left unbooked: each candidate in order of its gain
+/// (tier 1, then 2, then 3 change from booking, most negative first; then variable order) is
+/// added when its referral is unbooked and every row still holds. Returns how many were added.
+///
+/// Every addition is a lexicographic improvement: booking never adds a breach (a referral
+/// booked inside the horizon breaches only if it also breaches unbooked: its due date is
+/// before the booking, so inside the horizon) and always shortens the wait counted in tier 2,
+/// so the schedule keeps its tier-1 value or betters it and lowers tier 2.
+fn fill(model: &ComponentModel, x: &mut [f64]) -> usize {
+    let mut rows_of: Vec<Vec<(usize, f64)>> = vec![Vec::new(); model.vars.len()];
+    let mut activity = vec![0.0; model.rows.len()];
+    for (k, row) in model.rows.iter().enumerate() {
+        for &(v, c) in &row.terms {
+            rows_of[v].push((k, c));
+            activity[k] += c * x[v];
+        }
+    }
+    let mut booked: std::collections::BTreeSet<usize> = model
+        .vars
+        .iter()
+        .zip(x.iter())
+        .filter(|(_, &value)| value > 0.5)
+        .map(|(&(ri, _), _)| ri)
+        .collect();
+    let mut order: Vec<usize> = (0..model.vars.len()).collect();
+    order.sort_by_key(|&v| {
+        (
+            model.objective[0][v],
+            model.objective[1][v],
+            model.objective[2][v],
+            v,
+        )
+    });
+    let mut added = 0;
+    for v in order {
+        let ri = model.vars[v].0;
+        if booked.contains(&ri) {
+            continue;
+        }
+        let fits = rows_of[v]
+            .iter()
+            .all(|&(k, c)| activity[k] + c <= model.rows[k].upper + 1e-9);
+        if fits {
+            for &(k, c) in &rows_of[v] {
+                activity[k] += c;
+            }
+            x[v] = 1.0;
+            booked.insert(ri);
+            added += 1;
+        }
+    }
+    added
 }
 
 /// Solves `model` on `backend`, which the caller has checked is compiled, starting from `warm`
@@ -283,4 +349,35 @@ pub(crate) fn solve_model(
 #[cfg(feature = "highs")]
 fn highs_quiet(problem: UnsolvedProblem) -> good_lp::solvers::highs::HighsProblem {
     good_lp::solvers::highs::highs(problem).set_threads(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Problem;
+    use crate::solve::prepare;
+
+    #[test]
+    fn fill_books_what_a_stopped_backend_left_best_gain_first() {
+        let problem =
+            Problem::from_json(include_str!("../../examples/data/small_clinic.json")).unwrap();
+        let prepared = prepare(&problem).unwrap();
+        // Component 1 is the 240-minute colonoscopy list: R-COL-1 (60 minutes, breaches
+        // whether booked or not), R-COL-2 (90) and R-COL-3 (120), each avoiding a breach if
+        // booked.
+        let comp = &prepared.comps[1];
+        let model = ComponentModel::build(&problem, &prepared.cands, &prepared.costs, comp);
+        let name = |v: usize| problem.referrals[model.vars[v].0].id.as_str().to_owned();
+        let mut x = vec![0.0; model.vars.len()];
+        let added = fill(&model, &mut x);
+        // R-COL-2 and R-COL-3 gain a breach each and go first (90 + 120 = 210 minutes); R-COL-1's
+        // 60 minutes no longer fit in the 30 left.
+        let mut booked: Vec<String> = (0..x.len()).filter(|&v| x[v] > 0.5).map(name).collect();
+        booked.sort();
+        assert_eq!(added, 2);
+        assert_eq!(booked, vec!["R-COL-2", "R-COL-3"]);
+        assert!(model.violated(&x).is_empty());
+        // Nothing more fits: a second pass adds nothing.
+        assert_eq!(fill(&model, &mut x), 0);
+    }
 }
