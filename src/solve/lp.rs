@@ -141,6 +141,8 @@ where
     let mut status = SolveStatus::Optimal;
     let mut fixed: Vec<(usize, i64)> = Vec::new();
     let mut message = None;
+    // Tier 1 proven optimal by the backend: its value bounds itself.
+    let mut tier1_proven: Option<i64> = None;
     for tier in 0..3 {
         if tier > 0 && left().is_some_and(|l| l.is_zero()) {
             status = status.max(SolveStatus::TimeLimit);
@@ -190,6 +192,9 @@ where
                     break;
                 }
                 let value = model.tier_value(tier, &s.x).round() as i64;
+                if tier == 0 && matches!(s.status, SolutionStatus::Optimal) {
+                    tier1_proven = Some(value);
+                }
                 fixed.push((tier, value));
                 best = Some(s.x);
             }
@@ -228,7 +233,10 @@ where
         .map_or(0, |x| model.tier_value(0, x).round() as i64);
     // The LP relaxation bounds tier 1; it gets what is left of the time, and none when none is.
     let time_left = left();
-    let tier1_bound = if model.integer
+    let tier1_bound = if let Some(optimum) = tier1_proven.filter(|_| status != SolveStatus::Optimal)
+    {
+        Some(optimum as f64)
+    } else if model.integer
         && status != SolveStatus::Optimal
         && best.is_some()
         && !time_left.is_some_and(|t| t.is_zero())
