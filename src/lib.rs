@@ -26,6 +26,7 @@
 pub mod baselines;
 mod candidates;
 mod error;
+pub mod export;
 mod formulation;
 pub mod generate;
 pub mod model;
