@@ -80,6 +80,7 @@ def highs(path, solver, time_limit):
 
 
 def main():
+    highspy.Highs()  # HiGHS prints its banner once, at its first instance: before the table.
     folder = Path(sys.argv[1])
     tier1_only = "--tier1-only" in sys.argv[2:]
     time_limit = 900.0
@@ -99,6 +100,13 @@ def main():
         print(f"lexicographic combined objective: {ours['lexicographic_overflow']}")
     else:
         print(f"lexicographic weights: {ours['lexicographic_weights']}")
+    header = ("file", "method", "time s", "objective", "ours", "equal", "ours/peer time")
+    widths = (20, 22, 8, 20, 20, 5, 14)
+
+    def show(row):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip(), flush=True)
+
+    show(header)
     rows = []
     for entry in ours["files"]:
         path = folder / entry["file"]
@@ -122,22 +130,17 @@ def main():
                 close = abs(value - entry["ours"]) <= 1e-6 * max(1.0, abs(entry["ours"]))
                 equal = "yes" if exact and close else "no"
                 shown = f"{value:.0f}" if isinstance(value, float) else str(value)
-            rows.append(
-                (
-                    entry["file"],
-                    method,
-                    f"{elapsed:.3f}",
-                    shown,
-                    str(entry["ours"]),
-                    equal + (f" ({note})" if note else ""),
-                    f"{total / elapsed:.2f}" if elapsed > 0 else "-",
-                )
+            row = (
+                entry["file"],
+                method,
+                f"{elapsed:.3f}",
+                shown,
+                str(entry["ours"]),
+                equal + (f" ({note})" if note else ""),
+                f"{total / elapsed:.2f}" if elapsed > 0 else "-",
             )
-            print(f"  solved {entry['file']} with {method}: {elapsed:.3f} s", file=sys.stderr)
-    header = ("file", "method", "time s", "objective", "ours", "equal", "ours/peer time")
-    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    for r in [header] + rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+            rows.append(row)
+            show(row)
     for r in rows:
         if r[1].startswith("OR-Tools") and r[6] != "-":
             met = "met" if float(r[6]) <= 2.0 else "NOT met"
@@ -146,7 +149,7 @@ def main():
                 f"ratio {r[6]}, {met}"
             )
     if any(not r[5].startswith("yes") for r in rows):
-        print("SOME OPTIMA DIFFER from ours: see the rows with equal = no")
+        print("NOT CONFIRMED: a peer found another optimum or stopped (rows with equal = no)")
         sys.exit(1)
 
 
