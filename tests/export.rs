@@ -2,6 +2,9 @@
 //! exported files read back by readers written here, independently of the writers, solved by a
 //! `good_lp` backend, and compared with the optimiser's values). Every schedule passes the
 //! independent validator.
+//!
+//! The readers solve with microlp, the default backend: without it these tests are left out.
+#![cfg(feature = "microlp")]
 
 use appointment_optimiser::export::{
     component_values, is_capacity_only, lexicographic_weights, objective_value, write_dimacs,
