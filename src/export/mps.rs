@@ -23,11 +23,12 @@ use std::io::Write;
 ///
 /// The objective row `obj` holds each column's cost relative to leaving its referral unbooked;
 /// the cost of leaving every referral unbooked is the objective's constant, written as the RHS
-/// of `obj` negated (the convention of HiGHS, CPLEX and Gurobi: objective = row + constant), and
-/// in a comment line. So the optimum of the file, constant included, is the component's
-/// objective value (see [`super::objective_value`]). Sense: minimise (the MPS default, no
-/// `OBJSENSE` section). Coefficients are exact integers (minutes, counts and costs); comment
-/// lines start with `*`. The same arguments give the same bytes every time.
+/// of `obj` negated (objective = row + constant, as HiGHS reads it; a reader that ignores an
+/// objective RHS drops the constant) and in a comment line. So the optimum of the file,
+/// constant included, is the component's objective value (see [`super::objective_value`]).
+/// Sense: minimise (the MPS default, no `OBJSENSE` section). Coefficients are exact integers
+/// (minutes, counts and costs); comment lines start with `*`. The same arguments give the same
+/// bytes every time.
 ///
 /// # Errors
 /// [`Error::InvalidOption`] when there is no such component, for a tier outside 0..=2, or for
