@@ -140,6 +140,22 @@ pub enum Error {
         /// Tier name.
         tier: &'static str,
     },
+    /// An export asked for DIMACS min-cost flow of a component that has side constraints
+    /// (minutes capacity that can bind, one patient's overlapping slots, pathway order): only
+    /// capacity-only components are min-cost flow problems. Write it as MPS instead.
+    #[error("component {component} is not capacity-only (it has minutes, patient-overlap or pathway rows): DIMACS min-cost flow holds only capacity-only components; export it as MPS")]
+    NotCapacityOnly {
+        /// Component index.
+        component: usize,
+    },
+    /// Writing an export failed.
+    #[error("cannot write the export ({kind:?}): {message}")]
+    Io {
+        /// The I/O error's kind.
+        kind: std::io::ErrorKind,
+        /// What the operating system said.
+        message: String,
+    },
     /// The backend found no schedule for any component, so there is no schedule at all. When
     /// some components are solved, the schedule comes back instead, with the failed components'
     /// referrals unbooked (reason `solver_stopped`) and the failure in its statistics.
@@ -154,3 +170,12 @@ pub enum Error {
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}

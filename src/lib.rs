@@ -8,7 +8,8 @@
 //! -> candidates (which slots each referral may use, and why not the others) -> formulation
 //! (the tiered objective and the assignment model) -> [`mod@solve`] (network simplex for
 //! capacity-only components, a `good_lp` backend for the rest) -> [`Schedule`], [`validate`]
-//! and the text summary.
+//! and the text summary. [`export`] writes a component's model as MPS or DIMACS min-cost flow
+//! for peer solvers.
 //!
 //! ```
 //! use appointment_optimiser::{solve, validate, Problem, SolveOptions};
@@ -26,6 +27,7 @@
 pub mod baselines;
 mod candidates;
 mod error;
+pub mod export;
 mod formulation;
 pub mod generate;
 pub mod model;

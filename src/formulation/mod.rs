@@ -3,6 +3,8 @@
 mod model;
 mod objective;
 
-pub(crate) use model::ComponentModel;
+pub(crate) use model::{
+    ComponentModel, BOOK_AT_MOST_ONCE, PATHWAY_ORDER, PATIENT_OVERLAP, SLOT_COUNT, SLOT_MINUTES,
+};
 pub(crate) use objective::{costs, Costs};
 pub use objective::{ObjectiveValues, TIER_NAMES};

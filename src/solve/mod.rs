@@ -403,6 +403,12 @@ impl Prepared<'_> {
         schedule.stats.elapsed = self.build_time + started.elapsed();
         Ok(schedule)
     }
+
+    /// The problem, candidates, costs and components, for the model export
+    /// ([`crate::export`]).
+    pub(crate) fn parts(&self) -> (&Problem, &Candidates, &Costs, &[Component]) {
+        (self.problem, &self.cands, &self.costs, &self.comps)
+    }
 }
 
 /// Solves one component's model on a backend: `(model, backend, time limit, MIP gap, start)`.
