@@ -317,6 +317,12 @@ impl NetworkSimplex {
         self.clear_results();
         self.warm = false;
         let big_m = self.validate()?;
+        self.load_cold(big_m);
+        self.run()
+    }
+
+    /// Loads the all-artificial starting tree of a cold solve.
+    fn load_cold(&mut self, big_m: i64) {
         self.work.init(
             &self.arc_from,
             &self.arc_to,
@@ -325,7 +331,6 @@ impl NetworkSimplex {
             &self.supply,
             big_m,
         );
-        self.run()
     }
 
     /// Solves the instance again after costs, capacities or supplies were
@@ -365,14 +370,7 @@ impl NetworkSimplex {
             .work
             .reload(&self.arc_cap, &self.arc_cost, &self.supply, big_m)
         {
-            self.work.init(
-                &self.arc_from,
-                &self.arc_to,
-                &self.arc_cap,
-                &self.arc_cost,
-                &self.supply,
-                big_m,
-            );
+            self.load_cold(big_m);
         }
         self.run()
     }
