@@ -6,5 +6,5 @@ mod objective;
 pub(crate) use model::{
     ComponentModel, BOOK_AT_MOST_ONCE, PATHWAY_ORDER, PATIENT_OVERLAP, SLOT_COUNT, SLOT_MINUTES,
 };
-pub(crate) use objective::{costs, Costs};
+pub(crate) use objective::{costs, turn_order, Costs};
 pub use objective::{ObjectiveValues, TIER_NAMES};

@@ -17,9 +17,24 @@
 //!   for unbooked or pinned referrals. Unit: metres.
 
 use crate::candidates::Candidates;
-use crate::model::Problem;
+use crate::model::{Problem, ReferralId};
 use crate::rules::{days_waited, due_date, running_clock_start};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+
+/// Sort key of referral `ri` among referrals sharing one slot, session or pool of slots: the
+/// highest breach weight first, then the longest wait (earliest running clock start), then the
+/// referral id. The earlier in this order, the earlier the appointment time it is given.
+pub(crate) fn turn_order(problem: &Problem, ri: usize) -> (Reverse<u32>, NaiveDate, &ReferralId) {
+    let r = &problem.referrals[ri];
+    let weights = &problem.policy.breach_weights;
+    (
+        Reverse(weights.weight(r.priority, r.surgical_priority)),
+        running_clock_start(r),
+        &r.id,
+    )
+}
 
 /// Names of the three tiers, in order, as they appear in errors and reports.
 pub const TIER_NAMES: [&str; 3] = ["weighted_breaches", "treat_in_turn", "travel_regret"];

@@ -2,9 +2,9 @@
 
 use super::{Booking, Outcome, ReferralOutcome, Schedule, SolveStats, UnbookedReason};
 use crate::candidates::Candidates;
-use crate::formulation::{Costs, ObjectiveValues};
+use crate::formulation::{turn_order, Costs, ObjectiveValues};
 use crate::model::{Index, Prerequisite, Problem, ReferralId};
-use crate::rules::{due_date, running_clock_start};
+use crate::rules::due_date;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use std::collections::{BTreeMap, HashMap};
 
@@ -217,7 +217,6 @@ fn appointment_starts(
     problem: &Problem,
     slot_of: &[Option<usize>],
 ) -> Vec<Option<DateTime<FixedOffset>>> {
-    let weights = &problem.policy.breach_weights;
     let mut by_session: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (ri, slot) in slot_of.iter().enumerate() {
         if let Some(si) = *slot {
@@ -228,14 +227,7 @@ fn appointment_starts(
     }
     let mut starts = vec![None; slot_of.len()];
     for (si, mut referrals) in by_session {
-        referrals.sort_by(|&a, &b| {
-            let (ra, rb) = (&problem.referrals[a], &problem.referrals[b]);
-            let wa = weights.weight(ra.priority, ra.surgical_priority);
-            let wb = weights.weight(rb.priority, rb.surgical_priority);
-            wb.cmp(&wa)
-                .then(running_clock_start(ra).cmp(&running_clock_start(rb)))
-                .then(ra.id.cmp(&rb.id))
-        });
+        referrals.sort_by_key(|&ri| turn_order(problem, ri));
         let mut at = problem.slots[si].start;
         for ri in referrals {
             starts[ri] = Some(at);

@@ -16,9 +16,8 @@
 //! each slot up to its count.
 
 use crate::candidates::{Candidate, Candidates, Component, Exclusions};
-use crate::formulation::Costs;
+use crate::formulation::{turn_order, Costs};
 use crate::model::{Capability, Problem, Service, SiteId};
-use crate::rules::running_clock_start;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -220,16 +219,8 @@ impl Pooled {
                 by_bucket.entry(bucket).or_default().push(j);
             }
         }
-        let weights = &problem.policy.breach_weights;
         for (bucket, mut referrals) in by_bucket {
-            referrals.sort_by_cached_key(|&j| {
-                let r = &problem.referrals[comp.referrals[j]];
-                (
-                    std::cmp::Reverse(weights.weight(r.priority, r.surgical_priority)),
-                    running_clock_start(r),
-                    r.id.clone(),
-                )
-            });
+            referrals.sort_by_key(|&j| turn_order(problem, comp.referrals[j]));
             let mut slots = self.buckets[bucket]
                 .iter()
                 .flat_map(|&s| std::iter::repeat_n(s, cands.count_left[s] as usize));
