@@ -315,6 +315,12 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
                 .map(|h| h.distance_km(&problem.sites[site].location))
         };
         for (&site, group) in groups {
+            // Most sites of a large list are too far by latitude alone (no trigonometry).
+            if let (Some(home), Some(max)) = (&r.home, r.max_travel_km) {
+                if home.certainly_farther_than(&problem.sites[site].location, max) {
+                    continue;
+                }
+            }
             let distance = site_distance(site);
             if distance.is_some_and(|d| r.max_travel_km.is_some_and(|max| d > max)) {
                 continue;

@@ -35,6 +35,16 @@ impl Location {
         let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
         2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
     }
+
+    /// Whether [`distance_km`](Self::distance_km) to `other` is certainly more than `km`
+    /// kilometres, judged from the latitudes alone: the meridian arc between the two parallels
+    /// is never longer than the great circle, and the margin (a millionth of a metre plus a
+    /// billionth of `km`) covers the rounding of either formula. A cheap test that lets a
+    /// search skip far sites without computing their distance; `false` says nothing.
+    pub fn certainly_farther_than(&self, other: &Location, km: f64) -> bool {
+        let meridian = (other.latitude - self.latitude).abs().to_radians() * EARTH_RADIUS_KM;
+        meridian > km * (1.0 + 1e-9) + 1e-9
+    }
 }
 
 #[cfg(test)]
@@ -47,6 +57,22 @@ mod tests {
         let b = Location::new(52.0, 0.0);
         // 2 * pi * 6371.0088 / 360 = 111.195 km
         assert!((a.distance_km(&b) - 111.195).abs() < 0.001);
+    }
+
+    #[test]
+    fn the_latitude_test_only_says_farther_when_it_is() {
+        let london = Location::new(51.5073, -0.1277);
+        let manchester = Location::new(53.4774, -2.2309);
+        // 261.25 km apart, of which 1.9701 degrees of latitude: 219.06 km of meridian.
+        assert!(london.certainly_farther_than(&manchester, 219.0));
+        assert!(!london.certainly_farther_than(&manchester, 219.1));
+        assert!(!london.certainly_farther_than(&manchester, 261.3));
+        // Due east: no latitude difference, so never certain.
+        let east = Location::new(51.5073, 5.0);
+        assert!(!london.certainly_farther_than(&east, 1.0));
+        // Exactly one degree of latitude is the whole distance: not certainly farther than it.
+        let (a, b) = (Location::new(51.0, 0.0), Location::new(52.0, 0.0));
+        assert!(!a.certainly_farther_than(&b, a.distance_km(&b)));
     }
 
     #[test]
