@@ -8,6 +8,9 @@
 //! cargo run --release --example scale -- load [N]           # bytes per referral, loading N (1,000,000)
 //! ```
 //!
+//! `--simplex-only` (after the mode) solves tier 2 with the network simplex instead of cost
+//! scaling (`SolveOptions::cost_scaling(false)`), to compare the two engines.
+//!
 //! Peak memory is the process's high-water mark (`VmHWM` in `/proc/self/status`, Linux).
 
 use appointment_optimiser::generate::{england_diagnostics, generate, InstanceConfig};
@@ -16,7 +19,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let simplex_only = args.iter().any(|a| a == "--simplex-only");
+    args.retain(|a| a != "--simplex-only");
+    let options = SolveOptions::new().cost_scaling(!simplex_only);
     let number = |default: usize| {
         args.get(1)
             .and_then(|a| a.replace('_', "").parse().ok())
@@ -26,10 +32,12 @@ fn main() -> ExitCode {
         Some("peers") => solve_and_report(
             "20,000 x 5,000 x 30",
             generate(&InstanceConfig::capacity_only(20_000, 5_000, 1)),
+            &options,
         ),
         Some("trust") => solve_and_report(
             "100,000 x 25,000 x 30",
             generate(&InstanceConfig::capacity_only(100_000, 25_000, 1)),
+            &options,
         ),
         Some("england") => {
             let n = number(1_600_000);
@@ -42,17 +50,19 @@ fn main() -> ExitCode {
                 problem.sites.len(),
                 started.elapsed().as_secs_f64()
             );
-            solve_and_report("England diagnostics", problem)
+            solve_and_report("England diagnostics", problem, &options)
         }
         Some("load") => load(number(1_000_000)),
         _ => {
-            eprintln!("usage: scale peers | trust | england [REFERRALS] | load [REFERRALS]");
+            eprintln!(
+                "usage: scale peers | trust | england [REFERRALS] | load [REFERRALS] [--simplex-only]"
+            );
             ExitCode::FAILURE
         }
     }
 }
 
-fn solve_and_report(name: &str, problem: Problem) -> ExitCode {
+fn solve_and_report(name: &str, problem: Problem, options: &SolveOptions) -> ExitCode {
     let started = Instant::now();
     let prepared = match prepare(&problem) {
         Ok(p) => p,
@@ -62,7 +72,7 @@ fn solve_and_report(name: &str, problem: Problem) -> ExitCode {
         }
     };
     let built = started.elapsed().as_secs_f64();
-    let schedule = match prepared.solve(&SolveOptions::new()) {
+    let schedule = match prepared.solve(options) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -72,7 +82,7 @@ fn solve_and_report(name: &str, problem: Problem) -> ExitCode {
     let total = started.elapsed().as_secs_f64();
     let booked = schedule.bookings().count();
     println!(
-        "{name}: {} referrals, {} slots, {} candidate pairs, {} components ({} by network simplex), status {:?}",
+        "{name}: {} referrals, {} slots, {} candidate pairs, {} components ({} by network flow), status {:?}",
         problem.referrals.len(),
         problem.slots.len(),
         prepared.candidate_count(),

@@ -6,7 +6,7 @@
 //! The layers, in the order data flows through them:
 //! [`model`] (what a caller sends) -> [`rules`] (waiting-time standards, breach dates, NHS dates)
 //! -> candidates (which slots each referral may use, and why not the others) -> formulation
-//! (the tiered objective and the assignment model) -> [`mod@solve`] (network simplex for
+//! (the tiered objective and the assignment model) -> [`mod@solve`] (network simplex and cost scaling for
 //! capacity-only components, a `good_lp` backend for the rest) -> [`Schedule`], [`validate`]
 //! and the text summary. [`export`] writes a component's model as MPS or DIMACS min-cost flow
 //! for peer solvers.

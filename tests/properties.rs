@@ -1168,18 +1168,26 @@ proptest! {
         prop_assert_eq!(oracle.tiers(&solver_assign), got, "reported objective is not the cost of the bookings");
     }
 
-    /// 5. Network simplex and LP agree on capacity-only problems.
+    /// 5. Network flow (tier 2 by cost scaling, the default, or by the network simplex) and LP
+    /// agree on capacity-only problems.
     #[test]
     fn network_flow_agrees_with_linear_program(problem in problem_strategy(CAPACITY_ONLY)) {
         prop_assert!(is_capacity_only(&problem));
         let network = solve(&problem, &SolveOptions::new().network_flow(true)).unwrap();
+        let simplex = solve(&problem, &SolveOptions::new().cost_scaling(false)).unwrap();
         let lp = solve(&problem, &SolveOptions::new().network_flow(false)).unwrap();
         prop_assert!(validate(&problem, &network).is_empty(), "network:\n{}", network.to_json());
+        prop_assert!(validate(&problem, &simplex).is_empty(), "simplex:\n{}", simplex.to_json());
         prop_assert!(validate(&problem, &lp).is_empty(), "lp:\n{}", lp.to_json());
         prop_assert_eq!(
             network.objective, lp.objective,
             "problem:\n{}\nnetwork:\n{}\nlp:\n{}",
             problem.to_json(), network.to_json(), lp.to_json()
+        );
+        prop_assert_eq!(
+            simplex.objective, lp.objective,
+            "problem:\n{}\nsimplex:\n{}",
+            problem.to_json(), simplex.to_json()
         );
         let oracle = Oracle::new(&problem);
         if bookable(&oracle) {
@@ -1617,12 +1625,14 @@ proptest! {
         let pooled = solve(&problem, &SolveOptions::new()).unwrap();
         let unpooled = solve(&problem, &SolveOptions::new().slot_pooling(false)).unwrap();
         let lp = solve(&problem, &SolveOptions::new().network_flow(false)).unwrap();
-        for schedule in [&pooled, &unpooled, &lp] {
+        let simplex = solve(&problem, &SolveOptions::new().cost_scaling(false)).unwrap();
+        for schedule in [&pooled, &unpooled, &lp, &simplex] {
             let violations = validate(&problem, schedule);
             prop_assert!(violations.is_empty(), "{:?}", violations);
         }
         prop_assert_eq!(pooled.objective, unpooled.objective);
         prop_assert_eq!(pooled.objective, lp.objective);
+        prop_assert_eq!(pooled.objective, simplex.objective);
     }
 }
 

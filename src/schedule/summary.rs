@@ -83,7 +83,7 @@ impl Schedule {
         } else {
             let _ = writeln!(
             s,
-            "Solver: {} component{} ({} by network simplex, {} by {}), status {:?}, {} variables, {} rows, {:.3} s",
+            "Solver: {} component{} ({} by network flow, {} by {}), status {:?}, {} variables, {} rows, {:.3} s",
             st.component_count,
             if st.component_count == 1 { "" } else { "s" },
             st.network_components,

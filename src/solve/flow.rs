@@ -5,17 +5,29 @@
 //! -> sink (capacity 1, cost = the tier cost of leaving it unbooked), slot -> sink (capacity =
 //! the slot's count left, cost 0). After each tier, arcs with non-zero reduced cost are held at
 //! their bound (which leaves exactly the tier's optimal flows) before the next tier's costs go in.
+//!
+//! Tier 1 (breaches: few distinct costs) and tier 3 (travel, on the few arcs left free by then)
+//! go to the network simplex. Tier 2 (weight × days², a distinct cost on nearly every arc)
+//! goes to cost scaling, several times faster there (the figures are in `cost_scaling`), unless
+//! the caller turned it off; should its tighter bounds on costs not hold, the network simplex
+//! takes the tier instead.
 
+use super::cost_scaling::CostScaling;
 use super::network::{FlowError, FlowStatus, NetworkSimplex};
 use crate::candidates::{Candidates, Component};
 use crate::formulation::{Costs, TIER_NAMES};
 
-/// The candidate position chosen for each referral of the component (`None`: unbooked).
-/// Err names the tier whose costs overflowed.
+/// The tier solved by cost scaling when it is on: treat in turn.
+const COST_SCALING_TIER: usize = 1;
+
+/// The candidate position chosen for each referral of the component (`None`: unbooked), with
+/// tier 2 solved by cost scaling when `cost_scaling` is true and by the network simplex
+/// otherwise (the same optimum either way). Err names the tier whose costs overflowed.
 pub(crate) fn solve_component(
     cands: &Candidates,
     costs: &Costs,
     comp: &Component,
+    cost_scaling: bool,
 ) -> Result<Vec<(usize, Option<usize>)>, &'static str> {
     let k = comp.referrals.len();
     let slot_node: std::collections::HashMap<usize, usize> = comp
@@ -32,6 +44,7 @@ pub(crate) fn solve_component(
         .sum::<usize>()
         + comp.slots.len();
     let mut net = NetworkSimplex::with_capacity(sink + 1, arcs_hint);
+    let mut scaling = cost_scaling.then(|| CostScaling::with_capacity(sink + 1, arcs_hint));
     // (arc, referral index, candidate position or None for the unbooked arc)
     let mut choice_arcs = Vec::with_capacity(arcs_hint);
     let mut capacity = Vec::with_capacity(arcs_hint);
@@ -42,11 +55,17 @@ pub(crate) fn solve_component(
         for (ci, c) in cands.per_referral[ri].iter().enumerate() {
             let to = slot_node[&c.slot];
             let arc = net.add_arc(node, to, 1, 0);
+            if let Some(cs) = scaling.as_mut() {
+                cs.add_arc(node, to, 1, 0);
+            }
             choice_arcs.push((arc, ri, Some(ci)));
             capacity.push(1);
             ends.push((node, to));
         }
         let arc = net.add_arc(node, sink, 1, 0);
+        if let Some(cs) = scaling.as_mut() {
+            cs.add_arc(node, sink, 1, 0);
+        }
         choice_arcs.push((arc, ri, None));
         capacity.push(1);
         ends.push((node, sink));
@@ -54,38 +73,57 @@ pub(crate) fn solve_component(
     for (j, &s) in comp.slots.iter().enumerate() {
         let cap = i64::from(cands.count_left[s]);
         net.add_arc(k + j, sink, cap, 0);
+        if let Some(cs) = scaling.as_mut() {
+            cs.add_arc(k + j, sink, cap, 0);
+        }
         capacity.push(cap);
         ends.push((k + j, sink));
     }
     supply[sink] = -(k as i64);
     let mut forced = vec![false; capacity.len()];
 
+    let mut scaled = false;
     for (tier, name) in TIER_NAMES.iter().enumerate() {
-        for &(arc, ri, ci) in &choice_arcs {
-            let cost = match ci {
-                Some(ci) => costs.booked[ri][ci][tier],
-                None => costs.unbooked[ri][tier],
-            };
-            net.set_cost(arc, cost);
-        }
-        for (node, &s) in supply.iter().enumerate() {
-            net.set_supply(node, s);
-        }
-        let result = if tier == 0 {
-            net.solve()
-        } else {
-            // The previous tier's optimal tree is still feasible after the fixing.
-            net.resolve()
+        scaled = match scaling.as_mut() {
+            Some(cs) if tier == COST_SCALING_TIER => {
+                for &(arc, ri, ci) in &choice_arcs {
+                    cs.set_cost(arc, tier_cost(costs, ri, ci, tier));
+                }
+                for (node, &s) in supply.iter().enumerate() {
+                    cs.set_supply(node, s);
+                }
+                // Overflow: the costs are beyond cost scaling's bounds, not the simplex's.
+                matches!(cs.solve(), Ok(FlowStatus::Optimal))
+            }
+            _ => false,
         };
-        match result {
-            Ok(FlowStatus::Optimal) => {}
-            // The unbooked arcs make every instance feasible; overflow is the only failure.
-            Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name),
-            Err(_) => return Err(name),
+        if !scaled {
+            for &(arc, ri, ci) in &choice_arcs {
+                net.set_cost(arc, tier_cost(costs, ri, ci, tier));
+            }
+            for (node, &s) in supply.iter().enumerate() {
+                net.set_supply(node, s);
+            }
+            let result = if tier == 0 {
+                net.solve()
+            } else {
+                // The previous tier's optimal tree is still feasible after the fixing, unless
+                // cost scaling solved a tier in between: then this falls back to a fresh solve.
+                net.resolve()
+            };
+            match result {
+                Ok(FlowStatus::Optimal) => {}
+                // The unbooked arcs make every instance feasible; overflow is the only failure.
+                Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name),
+                Err(_) => return Err(name),
+            }
         }
         if tier + 1 < TIER_NAMES.len() {
             for arc in 0..net.arc_count() {
-                let rc = net.reduced_cost(arc);
+                let rc = match scaling.as_ref() {
+                    Some(cs) if scaled => cs.reduced_cost(arc),
+                    _ => net.reduced_cost(arc),
+                };
                 if rc == 0 || capacity[arc] == 0 {
                     continue;
                 }
@@ -98,6 +136,9 @@ pub(crate) fn solve_component(
                 }
                 capacity[arc] = 0;
                 net.set_capacity(arc, 0);
+                if let Some(cs) = scaling.as_mut() {
+                    cs.set_capacity(arc, 0);
+                }
             }
         }
     }
@@ -111,9 +152,21 @@ pub(crate) fn solve_component(
         .map(|(p, &ri)| (ri, p))
         .collect();
     for &(arc, ri, ci) in &choice_arcs {
-        if ci.is_some() && (net.flow(arc) > 0 || forced[arc]) {
+        let flow = match scaling.as_ref() {
+            Some(cs) if scaled => cs.flow(arc),
+            _ => net.flow(arc),
+        };
+        if ci.is_some() && (flow > 0 || forced[arc]) {
             picks[position[&ri]].1 = ci;
         }
     }
     Ok(picks)
+}
+
+/// The cost in `tier` of a referral's candidate `ci` (`None`: left unbooked).
+fn tier_cost(costs: &Costs, ri: usize, ci: Option<usize>, tier: usize) -> i64 {
+    match ci {
+        Some(ci) => costs.booked[ri][ci][tier],
+        None => costs.unbooked[ri][tier],
+    }
 }
