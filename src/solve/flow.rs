@@ -12,7 +12,7 @@
 //! the caller turned it off; should its tighter bounds on costs not hold, the network simplex
 //! takes the tier instead.
 
-use super::cost_scaling::CostScaling;
+use super::cost_scaling::{self, Solution};
 use super::network::{FlowError, FlowStatus, NetworkSimplex};
 use crate::candidates::{Candidates, Component};
 use crate::formulation::{Costs, TIER_NAMES};
@@ -44,7 +44,6 @@ pub(crate) fn solve_component(
         .sum::<usize>()
         + comp.slots.len();
     let mut net = NetworkSimplex::with_capacity(sink + 1, arcs_hint);
-    let mut scaling = cost_scaling.then(|| CostScaling::with_capacity(sink + 1, arcs_hint));
     // (arc, referral index, candidate position or None for the unbooked arc)
     let mut choice_arcs = Vec::with_capacity(arcs_hint);
     let mut capacity = Vec::with_capacity(arcs_hint);
@@ -55,17 +54,11 @@ pub(crate) fn solve_component(
         for (ci, c) in cands.per_referral[ri].iter().enumerate() {
             let to = slot_node[&c.slot];
             let arc = net.add_arc(node, to, 1, 0);
-            if let Some(cs) = scaling.as_mut() {
-                cs.add_arc(node, to, 1, 0);
-            }
             choice_arcs.push((arc, ri, Some(ci)));
             capacity.push(1);
             ends.push((node, to));
         }
         let arc = net.add_arc(node, sink, 1, 0);
-        if let Some(cs) = scaling.as_mut() {
-            cs.add_arc(node, sink, 1, 0);
-        }
         choice_arcs.push((arc, ri, None));
         capacity.push(1);
         ends.push((node, sink));
@@ -73,37 +66,28 @@ pub(crate) fn solve_component(
     for (j, &s) in comp.slots.iter().enumerate() {
         let cap = i64::from(cands.count_left[s]);
         net.add_arc(k + j, sink, cap, 0);
-        if let Some(cs) = scaling.as_mut() {
-            cs.add_arc(k + j, sink, cap, 0);
-        }
         capacity.push(cap);
         ends.push((k + j, sink));
     }
     supply[sink] = -(k as i64);
     let mut forced = vec![false; capacity.len()];
 
-    let mut scaled = false;
+    // The last tier's optimum when cost scaling found it (else the simplex holds it).
+    let mut scaled: Option<Solution> = None;
     for (tier, name) in TIER_NAMES.iter().enumerate() {
-        scaled = match scaling.as_mut() {
-            Some(cs) if tier == COST_SCALING_TIER => {
-                for &(arc, ri, ci) in &choice_arcs {
-                    cs.set_cost(arc, tier_cost(costs, ri, ci, tier));
-                }
-                for (node, &s) in supply.iter().enumerate() {
-                    cs.set_supply(node, s);
-                }
-                // Overflow: the costs are beyond cost scaling's bounds, not the simplex's.
-                matches!(cs.solve(), Ok(FlowStatus::Optimal))
-            }
-            _ => false,
+        for &(arc, ri, ci) in &choice_arcs {
+            net.set_cost(arc, tier_cost(costs, ri, ci, tier));
+        }
+        for (node, &s) in supply.iter().enumerate() {
+            net.set_supply(node, s);
+        }
+        scaled = if cost_scaling && tier == COST_SCALING_TIER {
+            // Overflow: the costs are beyond cost scaling's bounds, not the simplex's.
+            cost_scaling::solve(&net).ok().flatten()
+        } else {
+            None
         };
-        if !scaled {
-            for &(arc, ri, ci) in &choice_arcs {
-                net.set_cost(arc, tier_cost(costs, ri, ci, tier));
-            }
-            for (node, &s) in supply.iter().enumerate() {
-                net.set_supply(node, s);
-            }
+        if scaled.is_none() {
             let result = if tier == 0 {
                 net.solve()
             } else {
@@ -120,9 +104,9 @@ pub(crate) fn solve_component(
         }
         if tier + 1 < TIER_NAMES.len() {
             for arc in 0..net.arc_count() {
-                let rc = match scaling.as_ref() {
-                    Some(cs) if scaled => cs.reduced_cost(arc),
-                    _ => net.reduced_cost(arc),
+                let rc = match &scaled {
+                    Some(solution) => solution.reduced_cost(&net, arc),
+                    None => net.reduced_cost(arc),
                 };
                 if rc == 0 || capacity[arc] == 0 {
                     continue;
@@ -136,9 +120,6 @@ pub(crate) fn solve_component(
                 }
                 capacity[arc] = 0;
                 net.set_capacity(arc, 0);
-                if let Some(cs) = scaling.as_mut() {
-                    cs.set_capacity(arc, 0);
-                }
             }
         }
     }
@@ -152,9 +133,9 @@ pub(crate) fn solve_component(
         .map(|(p, &ri)| (ri, p))
         .collect();
     for &(arc, ri, ci) in &choice_arcs {
-        let flow = match scaling.as_ref() {
-            Some(cs) if scaled => cs.flow(arc),
-            _ => net.flow(arc),
+        let flow = match &scaled {
+            Some(solution) => solution.flow(arc),
+            None => net.flow(arc),
         };
         if ci.is_some() && (flow > 0 || forced[arc]) {
             picks[position[&ri]].1 = ci;

@@ -464,9 +464,12 @@ impl NetworkSimplex {
         self.total_cost = 0;
     }
 
-    /// Checks the instance and returns the cost of the artificial arcs that
-    /// feed demand nodes (the "big M").
-    fn validate(&self) -> Result<i64, FlowError> {
+    /// The checks any min-cost flow solver of this instance makes, in this
+    /// order, each reporting the lowest offending arc:
+    /// [`FlowError::NodeOutOfRange`], [`FlowError::NegativeCapacity`],
+    /// [`FlowError::Unbalanced`]. Cost scaling solves the same instance and
+    /// shares them.
+    pub(crate) fn check_input(&self) -> Result<(), FlowError> {
         let n = self.node_count();
         for (arc, (&from, &to)) in self.arc_from.iter().zip(&self.arc_to).enumerate() {
             if let Some(node) = [from, to].into_iter().find(|&v| v >= n) {
@@ -476,18 +479,45 @@ impl NetworkSimplex {
         if let Some(arc) = self.arc_cap.iter().position(|&c| c < 0) {
             return Err(FlowError::NegativeCapacity { arc });
         }
-        let max_abs_cost = self
-            .arc_cost
-            .iter()
-            .map(|&c| i128::from(c).abs())
-            .max()
-            .unwrap_or(0);
         let total: i128 = self.supply.iter().map(|&b| i128::from(b)).sum();
         if total != 0 {
             let total_supply =
                 i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX });
             return Err(FlowError::Unbalanced { total_supply });
         }
+        Ok(())
+    }
+
+    /// Arc `arc` as given: `(from, to, capacity, cost)`.
+    ///
+    /// # Panics
+    ///
+    /// If `arc >= arc_count()`.
+    pub(crate) fn arc(&self, arc: usize) -> (usize, usize, i64, i64) {
+        (
+            self.arc_from[arc],
+            self.arc_to[arc],
+            self.arc_cap[arc],
+            self.arc_cost[arc],
+        )
+    }
+
+    /// The supplies of the nodes, as given.
+    pub(crate) fn supplies(&self) -> &[i64] {
+        &self.supply
+    }
+
+    /// Checks the instance and returns the cost of the artificial arcs that
+    /// feed demand nodes (the "big M").
+    fn validate(&self) -> Result<i64, FlowError> {
+        self.check_input()?;
+        let n = self.node_count();
+        let max_abs_cost = self
+            .arc_cost
+            .iter()
+            .map(|&c| i128::from(c).abs())
+            .max()
+            .unwrap_or(0);
         // Supplies start out on artificial arcs of capacity i64::MAX, which
         // must keep some slack; node indices (root included) are stored as u32.
         if self.supply.iter().any(|&b| b == i64::MAX || b == i64::MIN)
