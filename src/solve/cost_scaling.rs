@@ -369,10 +369,7 @@ impl Residual {
         for v in 0..self.n {
             let pv = self.price[v];
             for e in self.entries(v) {
-                let Entry {
-                    head, rcap, cost, ..
-                } = self.entry[e];
-                if rcap > 0 && cost + pv - self.price[head as usize] < 0 {
+                if self.admissible(pv, e) {
                     self.push_saturating(v, e);
                 }
             }
@@ -421,6 +418,7 @@ impl Residual {
             let pv = self.price[v];
             let mut e = self.current[v] as usize;
             while e < end {
+                // Admissible (`admissible`, spelled out: this loop is the hot path).
                 let Entry {
                     head, rcap, cost, ..
                 } = self.entry[e];
@@ -455,16 +453,22 @@ impl Residual {
         Ok(true)
     }
 
+    /// Whether entry `e`, out of a node of price `pv`, is admissible: residual, with a negative
+    /// reduced cost.
+    fn admissible(&self, pv: i64, e: usize) -> bool {
+        let Entry {
+            head, rcap, cost, ..
+        } = self.entry[e];
+        rcap > 0 && cost + pv - self.price[head as usize] < 0
+    }
+
     /// Whether `v` has an admissible entry, moving its current entry to the first one.
     fn has_admissible(&mut self, v: usize) -> bool {
         let pv = self.price[v];
         let end = self.first[v + 1] as usize;
         let mut e = self.current[v] as usize;
         while e < end {
-            let Entry {
-                head, rcap, cost, ..
-            } = self.entry[e];
-            if rcap > 0 && cost + pv - self.price[head as usize] < 0 {
+            if self.admissible(pv, e) {
                 self.current[v] = e as u32;
                 return true;
             }
