@@ -13,7 +13,7 @@
 //! - `tier1.mps`, `tier2.mps`, `tier3.mps`: tier k's LP with tiers before k held at our optimal
 //!   values by rows;
 //! - `ours.json`: sizes, our times (build = checks, candidates, costs, components; solve =
-//!   three network simplex solves and the schedule), our tier values, the weights, and for each
+//!   three min-cost flow solves and the schedule), our tier values, the weights, and for each
 //!   file the optimum a peer must find.
 //!
 //! The instance must be one component (generated capacity-only instances of these sizes are).
