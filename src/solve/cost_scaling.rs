@@ -16,8 +16,8 @@
 //!
 //! The network simplex is fast when the costs take few values (tier 1: a breach or not), but
 //! on the treat-in-turn tier (weight × days², a distinct cost on nearly every arc) it makes
-//! tens of pivots per node along a deep tree: 640,000 pivots and 4.5 s on the 20,000 × 5,000
-//! benchmark. Cost scaling does a bounded number of cheap passes over the arcs per scaling
+//! tens of pivots per node along a deep tree: 640,000 pivots and 4.5 s (of a 6.0 s run, timed
+//! per tier) on the 20,000 × 5,000 benchmark. Cost scaling does a bounded number of cheap passes over the arcs per scaling
 //! phase and about `log(n·C)` phases, whatever the cost structure.
 //!
 //! # Algorithm
@@ -68,8 +68,8 @@ const ALPHA: i64 = 8;
 /// is 0-optimal for costs of either sign once the negative arcs are saturated, which each
 /// refine does first); the textbook start, ε = the largest cost / [`ALPHA`], spends phases on
 /// differences far larger than those that decide a booking list. Measured end to end on the
-/// generated capacity-only lists (`examples/scale`): 20,000 × 5,000, 3.3 s with the textbook
-/// start and 3.1 s with this one; 100,000 × 25,000, 32.3 s and 25.6 s.
+/// generated capacity-only lists (`examples/scale`, one pair of runs each): 20,000 × 5,000,
+/// 3.3 s with the textbook start and 3.1 s with this one; 100,000 × 25,000, 32.3 s and 25.6 s.
 const FIRST_EPS_DIVISOR: i64 = 4_096;
 
 /// Optimality is checked after every refine from ε = this × S on (ε of one unit of the

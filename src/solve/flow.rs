@@ -1,4 +1,4 @@
-//! Capacity-only components as min-cost flow, solved tier by tier with the network simplex.
+//! Capacity-only components as min-cost flow, solved exactly tier by tier.
 //!
 //! Nodes: one per referral (supply 1), one per slot, and a sink (demand = the referrals).
 //! Arcs: referral -> candidate slot (capacity 1, cost = the tier cost of that booking), referral
@@ -8,9 +8,10 @@
 //!
 //! Tier 1 (breaches: few distinct costs) and tier 3 (travel, on the few arcs left free by then)
 //! go to the network simplex. Tier 2 (weight × days², a distinct cost on nearly every arc)
-//! goes to cost scaling, several times faster there (the figures are in `cost_scaling`), unless
-//! the caller turned it off; should its tighter bounds on costs not hold, the network simplex
-//! takes the tier instead.
+//! goes to cost scaling, faster there (end to end on the generated 20,000 × 5,000 list 2.6-3.4 s
+//! against 4.6 s, on 100,000 × 25,000 26-38 s against 87.5 s), unless the caller turned it off
+//! (`SolveOptions::cost_scaling`). Should cost scaling refuse the instance (its bounds on costs
+//! are tighter) or fail in any other way, the network simplex takes the tier instead.
 
 use super::cost_scaling::{self, Solution};
 use super::network::{FlowError, FlowStatus, NetworkSimplex};
