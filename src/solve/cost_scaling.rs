@@ -17,8 +17,9 @@
 //! The network simplex is fast when the costs take few values (tier 1: a breach or not), but
 //! on the treat-in-turn tier (weight × days², a distinct cost on nearly every arc) it makes
 //! tens of pivots per node along a deep tree: 640,000 pivots and 4.5 s (of a 6.0 s run, timed
-//! per tier) on the 20,000 × 5,000 benchmark. Cost scaling does a bounded number of cheap passes over the arcs per scaling
-//! phase and about `log(n·C)` phases, whatever the cost structure.
+//! per tier) on the 20,000 × 5,000 benchmark. Cost scaling does a bounded number of cheap
+//! passes over the arcs per scaling phase and about `log(n·C)` phases, whatever the cost
+//! structure.
 //!
 //! # Algorithm
 //!
@@ -32,8 +33,8 @@
 //!    flow with `ε < S / n`, i.e. `ε = 1` on the scaled costs, is optimal for the integer costs.
 //! 2. Starting from `ε` = the largest scaled cost / [`FIRST_EPS_DIVISOR`] (the zero flow and
 //!    zero prices are ε-optimal for any ε once the arcs of negative cost are saturated), each
-//!    *refine*, with ε divided by [`ALPHA`] from one to the next, saturates every residual arc of negative
-//!    reduced cost (the pseudoflow is then 0-optimal), and removes the excesses this creates by
+//!    *refine*, with ε divided by [`ALPHA`] from one to the next, saturates every residual
+//!    arc of negative reduced cost (the pseudoflow is then 0-optimal), and removes the excesses this creates by
 //!    *pushes* along admissible arcs (residual, reduced cost below zero) and *relabels* (a node
 //!    with excess and no admissible arc lowers its price until one has reduced cost `−ε`).
 //!    Active nodes are discharged in first-in, first-out order. Before a push, a head that
@@ -58,7 +59,7 @@
 //! same error should a price ever reach its bound, so a caller can fall back to the network
 //! simplex, whose bounds are wider.
 
-use super::network::{FlowError, NetworkSimplex};
+use super::network::{node_u32, FlowError, NetworkSimplex};
 use std::collections::VecDeque;
 
 /// Factor by which ε shrinks between refines (Goldberg's experiments: 8 to 16 do well).
@@ -585,7 +586,7 @@ impl Residual {
         for v in 0..n {
             let r = if scanned[v] { rank[v] } else { top };
             if r > 0 {
-                // r ≤ 3n + 3 and ε ≤ the largest scaled cost: `validate` keeps this in range.
+                // r ≤ 3n + 3 and ε ≤ the largest scaled cost: `cost_scale` keeps this in range.
                 let price = self.price[v] - (r as i64) * eps;
                 if price < MIN_PRICE {
                     return Err(FlowError::Overflow);
@@ -643,11 +644,6 @@ impl Residual {
         label.iter_mut().for_each(|l| *l -= min);
         Some(label)
     }
-}
-
-/// A node index as stored (`validate` keeps node counts below `u32::MAX / 4`).
-fn node_u32(v: usize) -> u32 {
-    u32::try_from(v).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

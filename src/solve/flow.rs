@@ -83,7 +83,8 @@ pub(crate) fn solve_component(
             net.set_supply(node, s);
         }
         scaled = if cost_scaling && tier == COST_SCALING_TIER {
-            // Overflow: the costs are beyond cost scaling's bounds, not the simplex's.
+            // Any refusal (costs beyond cost scaling's tighter bounds) or failure: the simplex
+            // takes the tier below.
             cost_scaling::solve(&net).ok().flatten()
         } else {
             None
@@ -92,8 +93,9 @@ pub(crate) fn solve_component(
             let result = if tier == 0 {
                 net.solve()
             } else {
-                // The previous tier's optimal tree is still feasible after the fixing, unless
-                // cost scaling solved a tier in between: then this falls back to a fresh solve.
+                // The previous tier's optimal tree is still feasible after the fixing. When cost
+                // scaling solved the tier in between, the tree is tier 1's: resolve reuses it if
+                // it still fits the fixed arcs and supplies and otherwise solves afresh.
                 net.resolve()
             };
             match result {

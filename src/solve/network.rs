@@ -640,8 +640,9 @@ fn isqrt(n: usize) -> usize {
     x
 }
 
-/// Converts a node index known to be `<= u32::MAX` (checked by `validate`).
-fn node_u32(v: usize) -> u32 {
+/// Converts a node index known to be `<= u32::MAX` (checked by `validate` here and by
+/// `cost_scaling`'s own bound before either stores one).
+pub(crate) fn node_u32(v: usize) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
