@@ -996,3 +996,31 @@ proptest! {
         }
     }
 }
+
+/// A case the property test found (CI, December 2026): sessions, a shared patient and a pinned
+/// booking. The optimiser must prove it optimal, as on every small problem.
+#[test]
+fn regression_sessions_shared_patient_and_pin_solve_to_optimal() {
+    let shape = InstanceConfig {
+        referrals: 10,
+        slots: 9,
+        sites: 2,
+        slot_capacity: 2,
+        candidates_per_referral: 2,
+        sessions: true,
+        horizon_days: 7,
+        mean_wait_days: 58.67058643318649,
+        seed: 4797559994009211476,
+    };
+    let twist = Twists {
+        steps: vec![],
+        shared: vec![(5, 1)],
+        pins: vec![(7, 0)],
+        surgical: vec![],
+        min_notice_days: 2,
+    };
+    let problem = twisted(generate(&shape), &twist);
+    let best = solve(&problem, &SolveOptions::new()).unwrap();
+    assert_eq!(validate(&problem, &best), vec![]);
+    assert_eq!(best.stats.status, SolveStatus::Optimal, "{:?}", best.stats);
+}

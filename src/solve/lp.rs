@@ -121,9 +121,13 @@ where
 
 /// Runs the three tiers on `create`'s backend. `warm`, a feasible schedule of the component
 /// (0/1 per variable), starts the MIP and is kept if the backend finds nothing better for tier 1
-/// in time.
+/// in time. A stage the backend fails on is tried once more on `retry` when given (HiGHS with
+/// presolve off: its presolve can reduce a model to empty and then fail to restore a feasible
+/// point). A later tier whose objective is zero on every variable is not sent to the backend:
+/// the earlier tier's schedule is already optimal for it.
 fn run<M>(
     create: fn(UnsolvedProblem) -> M,
+    retry: Option<fn(UnsolvedProblem) -> M>,
     model: &ComponentModel,
     time_limit: Option<Duration>,
     mip_gap: Option<f64>,
@@ -137,6 +141,19 @@ where
     let warm_tier1 = warm.as_ref().map(|w| model.tier_value(0, w).round() as i64);
     let started = Instant::now();
     let left = || time_limit.map(|t| t.saturating_sub(started.elapsed()));
+    let attempt =
+        |tier: usize, fixed: &[(usize, i64)], settings: Settings, start: Option<&[f64]>| {
+            stage(create, model, tier, fixed, settings, start).or_else(|e| match retry {
+                Some(again) => {
+                    let settings = Settings {
+                        time_limit: left(),
+                        ..settings
+                    };
+                    stage(again, model, tier, fixed, settings, start)
+                }
+                None => Err(e),
+            })
+        };
     let mut best: Option<Vec<f64>> = None;
     let mut status = SolveStatus::Optimal;
     let mut fixed: Vec<(usize, i64)> = Vec::new();
@@ -148,6 +165,13 @@ where
             status = status.max(SolveStatus::TimeLimit);
             break;
         }
+        if let Some(x) = best
+            .as_ref()
+            .filter(|_| model.objective[tier].iter().all(|&c| c == 0))
+        {
+            fixed.push((tier, model.tier_value(tier, x).round() as i64));
+            continue;
+        }
         let start = if tier == 0 {
             warm.as_deref()
         } else {
@@ -158,7 +182,7 @@ where
             time_limit: left(),
             mip_gap,
         };
-        match stage(create, model, tier, &fixed, settings, start) {
+        match attempt(tier, &fixed, settings, start) {
             Ok(s)
                 if tier == 0
                     && warm_tier1.is_some_and(|w| w < model.tier_value(0, &s.x).round() as i64) =>
@@ -246,7 +270,7 @@ where
             time_limit: time_left,
             mip_gap: None,
         };
-        stage(create, model, 0, &[], relaxed, None)
+        attempt(0, &[], relaxed, None)
             .ok()
             .map(|relaxed| relaxed.value)
     } else {
@@ -328,16 +352,25 @@ pub(crate) fn solve_model(
         #[cfg(feature = "microlp")]
         Backend::Microlp => run(
             good_lp::solvers::microlp::microlp,
+            None,
             model,
             time_limit,
             mip_gap,
             warm,
         ),
         #[cfg(feature = "highs")]
-        Backend::Highs => run(highs_quiet, model, time_limit, mip_gap, warm),
+        Backend::Highs => run(
+            highs_quiet,
+            Some(highs_without_presolve),
+            model,
+            time_limit,
+            mip_gap,
+            warm,
+        ),
         #[cfg(feature = "cbc")]
         Backend::Cbc => run(
             good_lp::solvers::coin_cbc::coin_cbc,
+            None,
             model,
             time_limit,
             mip_gap,
@@ -357,6 +390,11 @@ pub(crate) fn solve_model(
 #[cfg(feature = "highs")]
 fn highs_quiet(problem: UnsolvedProblem) -> good_lp::solvers::highs::HighsProblem {
     good_lp::solvers::highs::highs(problem).set_threads(1)
+}
+
+#[cfg(feature = "highs")]
+fn highs_without_presolve(problem: UnsolvedProblem) -> good_lp::solvers::highs::HighsProblem {
+    highs_quiet(problem).set_presolve(good_lp::solvers::highs::HighsPresolveType::Off)
 }
 
 #[cfg(test)]
