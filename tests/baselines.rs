@@ -997,30 +997,71 @@ proptest! {
     }
 }
 
-/// A case the property test found (CI, December 2026): sessions, a shared patient and a pinned
-/// booking. The optimiser must prove it optimal, as on every small problem.
-#[test]
-fn regression_sessions_shared_patient_and_pin_solve_to_optimal() {
-    let shape = InstanceConfig {
-        referrals: 10,
-        slots: 9,
-        sites: 2,
-        slot_capacity: 2,
-        candidates_per_referral: 2,
-        sessions: true,
-        horizon_days: 7,
-        mean_wait_days: 58.67058643318649,
-        seed: 4797559994009211476,
-    };
-    let twist = Twists {
-        steps: vec![],
-        shared: vec![(5, 1)],
-        pins: vec![(7, 0)],
-        surgical: vec![],
-        min_notice_days: 2,
-    };
+/// Cases the property test found, each checked as the property does: the optimiser proves the
+/// schedule optimal, it validates, and no baseline has fewer weighted breaches.
+fn check_found_case(shape: InstanceConfig, twist: Twists) {
     let problem = twisted(generate(&shape), &twist);
     let best = solve(&problem, &SolveOptions::new()).unwrap();
     assert_eq!(validate(&problem, &best), vec![]);
     assert_eq!(best.stats.status, SolveStatus::Optimal, "{:?}", best.stats);
+    for baseline in Baseline::ALL {
+        let s = book(&problem, baseline).unwrap();
+        assert_eq!(validate(&problem, &s), vec![], "{baseline}");
+        assert!(
+            best.objective.weighted_breaches <= s.objective.weighted_breaches,
+            "{baseline}: optimiser {} > baseline {}",
+            best.objective.weighted_breaches,
+            s.objective.weighted_breaches
+        );
+    }
+}
+
+/// Found in CI (December 2026) with HiGHS: a later tier with a zero objective, which HiGHS's
+/// presolve reduced to empty and then failed on.
+#[test]
+fn found_sessions_shared_patient_and_pin_solve_to_optimal() {
+    check_found_case(
+        InstanceConfig {
+            referrals: 10,
+            slots: 9,
+            sites: 2,
+            slot_capacity: 2,
+            candidates_per_referral: 2,
+            sessions: true,
+            horizon_days: 7,
+            mean_wait_days: 58.67058643318649,
+            seed: 4797559994009211476,
+        },
+        Twists {
+            steps: vec![],
+            shared: vec![(5, 1)],
+            pins: vec![(7, 0)],
+            surgical: vec![],
+            min_notice_days: 2,
+        },
+    );
+}
+
+#[test]
+fn found_sessions_shared_patient_and_pin_never_worse_than_a_baseline() {
+    check_found_case(
+        InstanceConfig {
+            referrals: 8,
+            slots: 4,
+            sites: 2,
+            slot_capacity: 1,
+            candidates_per_referral: 3,
+            sessions: true,
+            horizon_days: 15,
+            mean_wait_days: 20.920841694272433,
+            seed: 7737404038530784192,
+        },
+        Twists {
+            steps: vec![],
+            shared: vec![(0, 2)],
+            pins: vec![(9, 5)],
+            surgical: vec![],
+            min_notice_days: 0,
+        },
+    );
 }

@@ -1,6 +1,7 @@
 //! On random scenarios built from figures shaped like published ones, the optimiser is never
 //! worse than any baseline on tier 1 (weighted breaches), and every schedule validates.
 
+mod common;
 use appointment_optimiser::baselines::{book, Baseline};
 use appointment_optimiser::scenario::{build, Figures, ScenarioConfig, SiteFigure, WEEK_BANDS};
 use appointment_optimiser::{solve, validate, SiteKind, SolveOptions};
@@ -43,7 +44,7 @@ fn figures(bands: Vec<u32>, admitted: u32, non_admitted: u32, dta: u32) -> Figur
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::config(24))]
 
     #[test]
     fn optimiser_never_worse_than_a_baseline_on_tier_one(

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use appointment_optimiser::{Outcome, Schedule};
-use proptest::test_runner::Config as ProptestConfig;
+use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 
 /// (referral, slot booked or None) for every referral, in input order.
 pub fn bookings(schedule: &Schedule) -> Vec<(&str, Option<&str>)> {
@@ -21,16 +21,24 @@ pub fn bookings(schedule: &Schedule) -> Vec<(&str, Option<&str>)> {
         .collect()
 }
 
-/// `cases` proptest cases, or `PROPTEST_CASES` when set (for a deeper run); no regression files
-/// are written next to the tests.
+/// `cases` proptest cases, or `PROPTEST_CASES` when set (for a deeper run), from a fixed seed,
+/// or `PROPTEST_RNG_SEED` when set (to explore other cases), so that every run of the suite,
+/// CI's included, tries the same cases; no regression files are written next to the tests.
 pub fn config(cases: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(cases);
+    let defaults = ProptestConfig::default();
+    let rng_seed = if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+        defaults.rng_seed
+    } else {
+        RngSeed::Fixed(20_261_202)
+    };
     ProptestConfig {
         cases,
         failure_persistence: None,
-        ..ProptestConfig::default()
+        rng_seed,
+        ..defaults
     }
 }
