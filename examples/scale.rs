@@ -6,7 +6,12 @@
 //! cargo run --release --example scale -- trust              # 100,000 x 25,000
 //! cargo run --release --example scale -- england [N]        # N referrals (1,600,000), 42 ICBs x 15 tests
 //! cargo run --release --example scale -- load [N]           # bytes per referral, loading N (1,000,000)
+//! cargo run --release --features highs --example scale -- sessions   # 2,000 x 500 sessions, 60 s
 //! ```
+//!
+//! `sessions` is the generalised assignment list of `benches/solve.rs` (2,000 referrals of 30,
+//! 60 or 90 minutes in 500 four-hour sessions of 8 places), solved by the best compiled backend
+//! with a 60-second limit; it prints each component's status, tier-1 value, bound and gap.
 //!
 //! `--simplex-only` (after the mode) solves tier 2 with the network simplex instead of cost
 //! scaling (`SolveOptions::cost_scaling(false)`), to compare the two engines.
@@ -14,9 +19,9 @@
 //! Peak memory is the process's high-water mark (`VmHWM` in `/proc/self/status`, Linux).
 
 use appointment_optimiser::generate::{england_diagnostics, generate, InstanceConfig};
-use appointment_optimiser::{prepare, validate, Problem, SolveOptions};
+use appointment_optimiser::{prepare, validate, Backend, Problem, SolveOptions};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,10 +57,21 @@ fn main() -> ExitCode {
             );
             solve_and_report("England diagnostics", problem, &options)
         }
+        Some("sessions") => solve_and_report(
+            "2,000 x 500 sessions",
+            generate(&InstanceConfig {
+                sessions: true,
+                slot_capacity: 8,
+                ..InstanceConfig::capacity_only(2_000, 500, 1)
+            }),
+            &options
+                .backend(Backend::best_compiled())
+                .time_limit(Duration::from_secs(60)),
+        ),
         Some("load") => load(number(1_000_000)),
         _ => {
             eprintln!(
-                "usage: scale peers | trust | england [REFERRALS] | load [REFERRALS] [--simplex-only]"
+                "usage: scale peers | trust | england [REFERRALS] | sessions | load [REFERRALS] [--simplex-only]"
             );
             ExitCode::FAILURE
         }
@@ -96,6 +112,20 @@ fn solve_and_report(name: &str, problem: Problem, options: &SolveOptions) -> Exi
         schedule.objective.as_array()
     );
     println!("  peak memory {}", peak_memory());
+    for c in schedule.stats.components.iter().filter(|c| c.gap.is_some()) {
+        println!(
+            "  component {}: {:?}, {:?}, tier 1 {} against bound {:?}, gap {:?}{}",
+            c.index,
+            c.method,
+            c.status,
+            c.tier1_value,
+            c.tier1_bound,
+            c.gap,
+            c.message
+                .as_ref()
+                .map_or(String::new(), |m| format!(" ({m})"))
+        );
+    }
     let started = Instant::now();
     let violations = validate(&problem, &schedule).len();
     println!(
