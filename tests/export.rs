@@ -414,6 +414,49 @@ fn mps_round_trip_with_side_constraints() {
     }
 }
 
+/// A MIP component whose transportation part is continuous: referrals of one patient (overlap
+/// rows) among others that are only in count rows. Its MPS marks exactly the overlap columns
+/// binary, and each tier read back gives the optimiser's value.
+#[test]
+fn mps_round_trip_with_a_continuous_part() {
+    for seed in 1..=3 {
+        let mut problem = capacity_instance(seed);
+        for i in (1..problem.referrals.len()).step_by(5) {
+            problem.referrals[i].patient = problem.referrals[i - 1].patient.clone();
+        }
+        let prepared = prepare(&problem).unwrap();
+        let mixed = (0..prepared.component_count()).find(|&k| {
+            let text = mps(&prepared, k, &ExportObjective::Tier(0));
+            text.contains(" BV BND x") && text.contains(" UP BND x")
+        });
+        let k = mixed.unwrap_or_else(|| panic!("seed {seed}: no component with both kinds"));
+        let text = mps(&prepared, k, &ExportObjective::Tier(0));
+        // Every column between INTORG and INTEND is bound BV, every other UP 1.
+        let mut marked = std::collections::BTreeSet::new();
+        let mut inside = false;
+        for line in text.lines() {
+            match line {
+                " MARKER 'MARKER' 'INTORG'" => inside = true,
+                " MARKER 'MARKER' 'INTEND'" => inside = false,
+                _ if inside => {
+                    marked.insert(line.split_whitespace().next().unwrap().to_owned());
+                }
+                _ => {}
+            }
+        }
+        for line in text.lines() {
+            if let Some(column) = line.strip_prefix(" BV BND ") {
+                assert!(marked.contains(column), "{column} is BV but not marked");
+            }
+            if let Some(column) = line.strip_prefix(" UP BND ") {
+                let column = column.trim_end_matches(" 1");
+                assert!(!marked.contains(column), "{column} is marked but UP 1");
+            }
+        }
+        round_trip_tiers(&problem);
+    }
+}
+
 #[test]
 fn lexicographic_round_trip() {
     // Small waits and a 5-metre non-preferred-site penalty in place of travel keep the combined

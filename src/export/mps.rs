@@ -13,9 +13,11 @@ use std::io::Write;
 ///
 /// The model is the one the MIP/LP backend solves: one column per candidate (referral, slot)
 /// pair, `x<r>_<s>` for referral `r` and slot `s` (their positions in `Problem::referrals` and
-/// `Problem::slots`, from 0), binary for a component with side constraints (between
-/// `MARKER 'INTORG'` and `'INTEND'`, bound `BV`) and continuous in `[0, 1]` (bound `UP 1`) for a
-/// capacity-only one, whose LP is integral. Rows, all `L` (`<=`), named by family:
+/// `Problem::slots`, from 0). A column is binary (between `MARKER 'INTORG'` and `'INTEND'`,
+/// bound `BV`) when it is in a minutes, overlap or pathway row, as the backend declares it;
+/// every other column is continuous in `[0, 1]` (bound `UP 1`): all of them in a capacity-only
+/// component, whose LP is integral, and the transportation part of any other, which is integral
+/// once the binary columns are fixed. Rows, all `L` (`<=`), named by family:
 /// `once_r<r>` (referral `r` booked at most once), `count_s<s>` (slot `s`'s count left, only
 /// where it can bind), `minutes_s<s>` (slot `s`'s minutes left), `overlap_<n>` (two overlapping
 /// slots of one patient), `pathway_<n>` (a later pathway step only after the earlier one), and
@@ -149,10 +151,14 @@ pub fn write_mps<W: Write>(
         writeln!(w, " L {name}")?;
     }
     writeln!(w, "COLUMNS")?;
-    if model.integer {
-        writeln!(w, " MARKER 'MARKER' 'INTORG'")?;
-    }
+    let binary = |v: usize| model.integer && model.binary[v];
+    let mut in_marker = false;
     for v in 0..model.vars.len() {
+        if binary(v) != in_marker {
+            in_marker = binary(v);
+            let marker = if in_marker { "INTORG" } else { "INTEND" };
+            writeln!(w, " MARKER 'MARKER' '{marker}'")?;
+        }
         let name = column(v);
         if coefs[v] != 0 {
             writeln!(w, " {name} obj {}", coefs[v])?;
@@ -166,7 +172,7 @@ pub fn write_mps<W: Write>(
             }
         }
     }
-    if model.integer {
+    if in_marker {
         writeln!(w, " MARKER 'MARKER' 'INTEND'")?;
     }
     writeln!(w, "RHS")?;
@@ -188,7 +194,7 @@ pub fn write_mps<W: Write>(
     }
     writeln!(w, "BOUNDS")?;
     for v in 0..model.vars.len() {
-        if model.integer {
+        if binary(v) {
             writeln!(w, " BV BND {}", column(v))?;
         } else {
             writeln!(w, " UP BND {} 1", column(v))?;

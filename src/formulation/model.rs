@@ -27,8 +27,14 @@ pub(crate) struct Row {
 pub(crate) struct ComponentModel {
     /// (referral index, candidate position) of each variable.
     pub vars: Vec<(usize, usize)>,
-    /// Whether the variables must be integer (false for capacity-only components).
+    /// Whether the component needs the MIP (false for capacity-only components).
     pub integer: bool,
+    /// Per variable, whether it is declared binary in the MIP: it is in a minutes, overlap or
+    /// pathway row. The others are only in `book_at_most_once` and `slot_count` rows, and stay
+    /// continuous in 0..=1: once the binary ones are fixed, what is left is a transportation
+    /// problem with integer right-hand sides, whose LP (and each tier's optimal face) has 0/1
+    /// vertices.
+    pub binary: Vec<bool>,
     /// All rows.
     pub rows: Vec<Row>,
     /// Per tier, the coefficient of each variable.
@@ -85,9 +91,20 @@ impl ComponentModel {
         rows.extend(slot_minutes(problem, cands, comp, &vars));
         rows.extend(patient_overlap(comp, &var));
         rows.extend(pathway_order(problem, cands, comp, &var));
+        let integer = !comp.is_capacity_only();
+        let mut binary = vec![false; vars.len()];
+        if integer {
+            let needs_binary = [SLOT_MINUTES, PATIENT_OVERLAP, PATHWAY_ORDER];
+            for row in rows.iter().filter(|r| needs_binary.contains(&r.family)) {
+                for &(v, _) in &row.terms {
+                    binary[v] = true;
+                }
+            }
+        }
         ComponentModel {
             vars,
-            integer: !comp.is_capacity_only(),
+            integer,
+            binary,
             rows,
             objective,
             constant,
@@ -406,6 +423,26 @@ mod tests {
         assert!(m
             .violated(&f.assign(&m, &[("R6", "CT"), ("R7", "OP2")]))
             .is_empty());
+    }
+
+    #[test]
+    fn binary_only_where_a_side_row_needs_it() {
+        let f = fixture();
+        let binary_of = |m: &ComponentModel, referral: &str| -> Vec<bool> {
+            let ri = f.referral(referral);
+            (0..m.vars.len())
+                .filter(|&v| m.vars[v].0 == ri)
+                .map(|v| m.binary[v])
+                .collect()
+        };
+        // MRI: R1 and R2 (one patient) are in overlap rows on A and B; R3 only in count rows.
+        let mri = f.model("R1");
+        assert_eq!(binary_of(&mri, "R1"), vec![true, true]);
+        assert_eq!(binary_of(&mri, "R2"), vec![true, true]);
+        assert_eq!(binary_of(&mri, "R3"), vec![false, false]);
+        // The minutes session and the pathway: every variable.
+        assert!(f.model("R4").binary.iter().all(|&b| b));
+        assert!(f.model("R7").binary.iter().all(|&b| b));
     }
 
     #[test]
