@@ -98,11 +98,12 @@ fn solve_and_report(name: &str, problem: Problem, options: &SolveOptions) -> Exi
     let total = started.elapsed().as_secs_f64();
     let booked = schedule.bookings().count();
     println!(
-        "{name}: {} referrals, {} slots, {} candidate pairs, {} components ({} by network flow), status {:?}",
+        "{name}: {} referrals, {} slots, {} candidate pairs, {} component{} ({} by network flow), status {:?}",
         problem.referrals.len(),
         problem.slots.len(),
         prepared.candidate_count(),
         prepared.component_count(),
+        if prepared.component_count() == 1 { "" } else { "s" },
         schedule.stats.network_components,
         schedule.stats.status,
     );
