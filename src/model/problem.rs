@@ -64,13 +64,21 @@ fn invalid(kind: RecordKind, id: &str, field: &'static str, reason: impl Into<St
 }
 
 /// Checks a location; `fields` names its latitude and longitude fields, e.g.
-/// `("home.latitude", "home.longitude")`.
+/// `("home.latitude", "home.longitude")`. A site's bad value is repeated in the message; a
+/// referral's (a patient's home) is not.
 fn check_location(
     kind: RecordKind,
     id: &str,
     fields: (&'static str, &'static str),
     loc: &Location,
 ) -> Result<()> {
+    let shown = |value: f64| {
+        if kind == RecordKind::Referral {
+            "(not shown: it may identify a patient)".to_owned()
+        } else {
+            value.to_string()
+        }
+    };
     if !loc.latitude.is_finite() || !(-90.0..=90.0).contains(&loc.latitude) {
         return Err(invalid(
             kind,
@@ -78,7 +86,7 @@ fn check_location(
             fields.0,
             format!(
                 "latitude {} is outside -90..=90 degrees: give WGS84 degrees north",
-                loc.latitude
+                shown(loc.latitude)
             ),
         ));
     }
@@ -89,7 +97,7 @@ fn check_location(
             fields.1,
             format!(
                 "longitude {} is outside -180..=180 degrees: give WGS84 degrees east",
-                loc.longitude
+                shown(loc.longitude)
             ),
         ));
     }
@@ -123,15 +131,20 @@ fn hint(path: &str, message: String) -> String {
     }
 }
 
-/// Keeps patient data out of error messages: a bad value in a referral's `patient` or `home` is
-/// not repeated, only what was expected.
+/// Keeps patient data out of error messages: in a referral, a bad value in `patient` or `home`
+/// is not repeated, nor is text given anywhere else (an unknown variant or a string where
+/// something else was expected, which could be free text about the patient); only what was
+/// expected is.
 fn scrub(path: &str, message: String) -> String {
     let echoes_value = message.starts_with("invalid type:")
         || message.starts_with("invalid value:")
         || message.starts_with("invalid length");
-    let personal =
-        path.starts_with("referrals") && (path.ends_with(".patient") || path.contains(".home"));
-    if !personal || !echoes_value {
+    let echoes_text = message.starts_with("unknown variant")
+        || message.starts_with("invalid type: string")
+        || message.starts_with("invalid value: string");
+    let personal_field = path.ends_with(".patient") || path.contains(".home");
+    let hidden = path.starts_with("referrals") && (echoes_text || personal_field && echoes_value);
+    if !hidden {
         return message;
     }
     match message.split_once(", expected ") {
@@ -341,8 +354,8 @@ impl Problem {
                     id,
                     "clock_start",
                     format!(
-                        "clock start {} is after the planning date {}: a referral on the list has started its clock",
-                        r.clock_start, self.planning_date
+                        "clock start is after the planning date {}: a referral on the list has started its clock",
+                        self.planning_date
                     ),
                 ));
             }
@@ -352,26 +365,25 @@ impl Problem {
                     id,
                     "clock_start",
                     format!(
-                        "clock start {} is more than {MAX_CLOCK_AGE_DAYS} days before the planning date: check the date",
-                        r.clock_start
+                        "clock start is more than {MAX_CLOCK_AGE_DAYS} days before the planning date {}: check the date",
+                        self.planning_date
                     ),
                 ));
             }
-            for dna in &r.did_not_attend {
+            // A patient's own dates are not repeated: the entry is named by its position.
+            for (k, dna) in r.did_not_attend.iter().enumerate() {
                 let problem = if dna.date < r.clock_start {
                     Some(format!(
-                        "missed appointment on {} is before the clock start {}",
-                        dna.date, r.clock_start
+                        "entry {k} (from 0): the missed appointment is before the clock start"
                     ))
                 } else if dna.rebooked_on < dna.date {
                     Some(format!(
-                        "rebooked on {}, before the missed appointment on {}",
-                        dna.rebooked_on, dna.date
+                        "entry {k} (from 0): rebooked before the missed appointment"
                     ))
                 } else if dna.rebooked_on > self.planning_date {
                     Some(format!(
-                        "rebooked on {}, after the planning date {}: a rebooking decided in this run is dated the planning date",
-                        dna.rebooked_on, self.planning_date
+                        "entry {k} (from 0): rebooked after the planning date {}: a rebooking decided in this run is dated the planning date",
+                        self.planning_date
                     ))
                 } else {
                     None
@@ -380,13 +392,13 @@ impl Problem {
                     return Err(invalid(kind, id, "did_not_attend", message));
                 }
             }
-            for p in &r.unavailable {
+            for (k, p) in r.unavailable.iter().enumerate() {
                 if p.to < p.from {
                     return Err(invalid(
                         kind,
                         id,
                         "unavailable",
-                        format!("period {}..{} ends before it starts", p.from, p.to),
+                        format!("entry {k} (from 0): the period ends before it starts"),
                     ));
                 }
             }
