@@ -85,7 +85,6 @@ fn parse() -> Result<Args, String> {
             }
             "--theatre-packing" => args.config.theatre_packing = true,
             "--out" => args.out = PathBuf::from(value("--out")?),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
         }
     }
@@ -93,6 +92,10 @@ fn parse() -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
