@@ -1157,3 +1157,43 @@ fn json_error_on_the_patient_field_does_not_echo_the_patient_id() {
     let display = err.to_string();
     assert!(!display.contains("9434765919"), "{display}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Empty ids and coordinate arrays (found by a fresh-eyes trial, December 2026)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn empty_ids_are_refused_by_position() {
+    let err = rejected(|v| referral(v, "R-USC-1")["id"] = json!(""));
+    let reason = expect_invalid(&err, RecordKind::Referral, "referrals[0]", "id");
+    assert_eq!(
+        reason,
+        "the id is empty: give each record a unique, non-empty id"
+    );
+    let err = rejected(|v| site(v, "RIV")["id"] = json!("  "));
+    expect_invalid(&err, RecordKind::Site, "sites[0]", "id");
+}
+
+#[test]
+fn an_empty_patient_id_is_refused() {
+    // Two referrals with an empty patient would be one patient, who may not be in two places.
+    let err = rejected(|v| referral(v, "R-RTN-1")["patient"] = json!(""));
+    let reason = expect_invalid(&err, RecordKind::Referral, "R-RTN-1", "patient");
+    assert!(reason.starts_with("the patient id is empty"), "{reason}");
+}
+
+#[test]
+fn coordinates_as_an_array_are_refused() {
+    // GeoJSON writes [longitude, latitude]: either order would be read silently.
+    let err = rejected(|v| referral(v, "R-USC-1")["home"] = json!([51.5, -0.12]));
+    let message = expect_json(&err, "referrals[0].home");
+    assert!(message.contains("expected an object"), "{message}");
+    assert!(!message.contains("51.5"), "{message}");
+    let err = rejected(|v| site(v, "RIV")["location"] = json!([-0.12, 51.5]));
+    let message = expect_json(&err, "sites[0].location");
+    assert!(message.contains("expected an object"), "{message}");
+    // The object form still names a bad or unknown field inside it.
+    let err = rejected(|v| site(v, "RIV")["location"]["lat"] = json!(51.5));
+    let message = expect_json(&err, "sites[0].location.lat");
+    assert!(message.contains("unknown field `lat`"), "{message}");
+}

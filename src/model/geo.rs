@@ -8,14 +8,38 @@ pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 /// A point in WGS84 coordinates, in degrees.
 ///
 /// Latitude must lie in -90..=90 and longitude in -180..=180; [`crate::Problem::check`] rejects
-/// anything else with [`crate::Error::InvalidField`].
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// anything else with [`crate::Error::InvalidField`]. In JSON it is only ever the object
+/// `{"latitude": ..., "longitude": ...}`: a two-number array is refused, since GeoJSON writes
+/// `[longitude, latitude]` and either order would be read silently.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Location {
     /// Latitude in degrees north, -90..=90.
     pub latitude: f64,
     /// Longitude in degrees east, -180..=180.
     pub longitude: f64,
+}
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            latitude: f64,
+            longitude: f64,
+        }
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = Location;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object {\"latitude\": degrees north, \"longitude\": degrees east}")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Location, A::Error> {
+                let f = Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Location::new(f.latitude, f.longitude))
+            }
+        }
+        deserializer.deserialize_map(ObjectOnly)
+    }
 }
 
 impl Location {

@@ -155,6 +155,26 @@ fn scrub(path: &str, message: String) -> String {
     }
 }
 
+/// Refuses an empty (or blank) id, naming the record by its position in `list`, e.g.
+/// `referrals[3]`.
+fn no_empty_ids<'a>(
+    kind: RecordKind,
+    list: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<()> {
+    for (k, id) in ids.enumerate() {
+        if id.trim().is_empty() {
+            return Err(invalid(
+                kind,
+                &format!("{list}[{k}]"),
+                "id",
+                "the id is empty: give each record a unique, non-empty id",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn unique<K: std::hash::Hash + Eq + Clone>(
     kind: RecordKind,
     ids: impl Iterator<Item = (K, String)>,
@@ -254,6 +274,21 @@ impl Problem {
             }
         }
 
+        no_empty_ids(
+            RecordKind::Site,
+            "sites",
+            self.sites.iter().map(|s| s.id.as_str()),
+        )?;
+        no_empty_ids(
+            RecordKind::Slot,
+            "slots",
+            self.slots.iter().map(|s| s.id.as_str()),
+        )?;
+        no_empty_ids(
+            RecordKind::Referral,
+            "referrals",
+            self.referrals.iter().map(|r| r.id.as_str()),
+        )?;
         let site = unique(
             RecordKind::Site,
             self.sites.iter().map(|s| (s.id.clone(), s.id.0.clone())),
@@ -324,6 +359,14 @@ impl Problem {
         for r in &self.referrals {
             let id = &r.id.0;
             let kind = RecordKind::Referral;
+            if r.patient.as_str().trim().is_empty() {
+                return Err(invalid(
+                    kind,
+                    id,
+                    "patient",
+                    "the patient id is empty: give the patient's identifier (one patient's referrals share it, so an empty one would join unrelated patients)",
+                ));
+            }
             if r.standards.is_empty() {
                 return Err(invalid(
                     kind,
