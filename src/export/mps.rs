@@ -151,7 +151,8 @@ pub fn write_mps<W: Write>(
         writeln!(w, " L {name}")?;
     }
     writeln!(w, "COLUMNS")?;
-    let binary = |v: usize| model.integer && model.binary[v];
+    // `binary` is all false in a capacity-only component.
+    let binary = |v: usize| model.binary[v];
     let mut in_marker = false;
     for v in 0..model.vars.len() {
         if binary(v) != in_marker {

@@ -155,32 +155,23 @@ fn scrub(path: &str, message: String) -> String {
     }
 }
 
-/// Refuses an empty (or blank) id, naming the record by its position in `list`, e.g.
-/// `referrals[3]`.
-fn no_empty_ids<'a>(
-    kind: RecordKind,
-    list: &str,
-    ids: impl Iterator<Item = &'a str>,
-) -> Result<()> {
-    for (k, id) in ids.enumerate() {
-        if id.trim().is_empty() {
-            return Err(invalid(
-                kind,
-                &format!("{list}[{k}]"),
-                "id",
-                "the id is empty: give each record a unique, non-empty id",
-            ));
-        }
-    }
-    Ok(())
-}
-
+/// Indexes the ids of one list of records (`list`, e.g. `referrals`), refusing an empty (or
+/// blank) id, named by its position, e.g. `referrals[3]`, and a repeated one.
 fn unique<K: std::hash::Hash + Eq + Clone>(
     kind: RecordKind,
+    list: &str,
     ids: impl Iterator<Item = (K, String)>,
 ) -> Result<HashMap<K, usize>> {
     let mut map = HashMap::new();
     for (i, (key, shown)) in ids.enumerate() {
+        if shown.trim().is_empty() {
+            return Err(invalid(
+                kind,
+                &format!("{list}[{i}]"),
+                "id",
+                "the id is empty: give each record a unique, non-empty id",
+            ));
+        }
         if map.insert(key, i).is_some() {
             return Err(Error::DuplicateId { kind, id: shown });
         }
@@ -274,23 +265,9 @@ impl Problem {
             }
         }
 
-        no_empty_ids(
-            RecordKind::Site,
-            "sites",
-            self.sites.iter().map(|s| s.id.as_str()),
-        )?;
-        no_empty_ids(
-            RecordKind::Slot,
-            "slots",
-            self.slots.iter().map(|s| s.id.as_str()),
-        )?;
-        no_empty_ids(
-            RecordKind::Referral,
-            "referrals",
-            self.referrals.iter().map(|r| r.id.as_str()),
-        )?;
         let site = unique(
             RecordKind::Site,
+            "sites",
             self.sites.iter().map(|s| (s.id.clone(), s.id.0.clone())),
         )?;
         for s in &self.sites {
@@ -304,6 +281,7 @@ impl Problem {
 
         let slot = unique(
             RecordKind::Slot,
+            "slots",
             self.slots.iter().map(|s| (s.id.clone(), s.id.0.clone())),
         )?;
         let mut slot_site = Vec::with_capacity(self.slots.len());
@@ -350,6 +328,7 @@ impl Problem {
 
         let referral = unique(
             RecordKind::Referral,
+            "referrals",
             self.referrals
                 .iter()
                 .map(|r| (r.id.clone(), r.id.0.clone())),

@@ -89,13 +89,13 @@ where
         let lhs: Expression = row.terms.iter().map(|&(v, c)| c * x[v]).sum();
         lp.add_constraint(lhs.leq(row.upper));
     }
+    // Tier values are integers. With every variable binary half a unit keeps exactly the
+    // optimal schedules. With continuous variables (a transportation problem, or its part of a
+    // MIP) the row must cut out exactly the optimal face, whose vertices are 0/1: any slack
+    // would add fractional vertices that the next tier could prefer.
+    let all_binary = integer && model.binary.iter().all(|&b| b);
+    let slack = if all_binary { 0.5 } else { 0.0 };
     for &(k, value) in fixed {
-        // Tier values are integers. With every variable binary half a unit keeps exactly the
-        // optimal schedules. With continuous variables (a transportation problem, or its part
-        // of a MIP) the row must cut out exactly the optimal face, whose vertices are 0/1: any
-        // slack would add fractional vertices that the next tier could prefer.
-        let all_binary = integer && model.binary.iter().all(|&b| b);
-        let slack = if all_binary { 0.5 } else { 0.0 };
         let bound = (value - model.constant[k]) as f64 + slack;
         lp.add_constraint(linear(k).leq(bound));
     }
