@@ -2,10 +2,13 @@
 //! bands. Each rule cites its source; `shared/docs/nhs-rules.md` summarises them.
 
 mod calendar;
+mod snapshots;
 mod standards;
 
 pub use calendar::{add_days, days_waited, nhs_date, sub_days, WeekBand};
+pub use snapshots::snapshot_dates;
 pub use standards::{
-    breach_date, clinical_target_date, due_date, running_clock_start, standard_limit_days,
-    surgical_target_days,
+    breach_date, cancer_limits, clinical_deadline, clinical_target_date, due_date,
+    running_clock_start, standard_limit_days, surgical_target_days, ClinicalClass,
+    ClinicalDeadline,
 };

@@ -1,8 +1,9 @@
 //! Waiting-time standards, clinical targets and breach dates.
 
 use super::calendar::add_days;
-use crate::model::{Referral, SurgicalPriority, WaitingTimeStandard};
+use crate::model::{Referral, ReferralPriority, SurgicalPriority, WaitingTimeStandard};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 /// Limit of a waiting-time standard, in days from clock start. A referral seen on
 /// clock start + limit has not breached; one seen the day after has.
@@ -84,6 +85,78 @@ pub fn clinical_target_date(referral: &Referral) -> Option<NaiveDate> {
 pub fn due_date(referral: &Referral) -> NaiveDate {
     let breach = breach_date(referral);
     clinical_target_date(referral).map_or(breach, |t| t.min(breach))
+}
+
+/// What sets a referral's clinical deadline ([`clinical_deadline`]): the class its clinical
+/// lateness is reported under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClinicalClass {
+    /// A cancer standard's limit (FDS 28 days, 62 days, 31 days).
+    Cancer(WaitingTimeStandard),
+    /// A surgical class's target (P1a to P3).
+    Surgical(SurgicalPriority),
+    /// The policy's target for urgent referrals.
+    Urgent,
+}
+
+/// A referral's clinical deadline: the last day it can be seen on time, and what sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClinicalDeadline {
+    /// The last day on time (seen the day after: one day late).
+    pub date: NaiveDate,
+    /// What sets it.
+    pub class: ClinicalClass,
+}
+
+/// The cancer standards (FDS 28 days, 62 days, 31 days) the referral is on, with the last day
+/// each is met: the running clock start plus the standard's limit. Source: NHS England cancer
+/// waiting times standards (three standards since 1 October 2023).
+pub fn cancer_limits(
+    referral: &Referral,
+) -> impl Iterator<Item = (WaitingTimeStandard, NaiveDate)> + '_ {
+    let clock = running_clock_start(referral);
+    referral
+        .standards
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                WaitingTimeStandard::CancerFasterDiagnosis28Days
+                    | WaitingTimeStandard::Cancer62Days
+                    | WaitingTimeStandard::Cancer31Days
+            )
+        })
+        .map(move |&s| (s, add_days(clock, standard_limit_days(s))))
+}
+
+/// The referral's clinical deadline, one per referral: the earliest of its cancer standards'
+/// limits ([`cancer_limits`]), its surgical class's target ([`surgical_target_days`]: P1a to
+/// P3) and, for an urgent or urgent suspected cancer referral, `urgent_target_days` (the
+/// policy's target for urgent referrals), all counted from the running clock
+/// start. `None` for a routine referral with no cancer standard and no surgical target (P4 or
+/// none). On a tie the cancer standard, then the surgical class, names the class.
+///
+/// Sources: `shared/docs/nhs-rules.md`, "Waiting-time standards" and "Priority classes";
+/// clinical priority outranks waiting time (RTT guidance v5.0 §9.1).
+pub fn clinical_deadline(referral: &Referral, urgent_target_days: u32) -> Option<ClinicalDeadline> {
+    let clock = running_clock_start(referral);
+    let cancer = cancer_limits(referral).map(|(s, date)| ClinicalDeadline {
+        date,
+        class: ClinicalClass::Cancer(s),
+    });
+    let surgical = referral.surgical_priority.and_then(|p| {
+        surgical_target_days(p).map(|days| ClinicalDeadline {
+            date: add_days(clock, days),
+            class: ClinicalClass::Surgical(p),
+        })
+    });
+    let urgent = (referral.priority != ReferralPriority::Routine).then(|| ClinicalDeadline {
+        date: add_days(clock, urgent_target_days),
+        class: ClinicalClass::Urgent,
+    });
+    // min_by_key keeps the first of equal dates: cancer, then surgical, then urgent.
+    cancer.chain(surgical).chain(urgent).min_by_key(|d| d.date)
 }
 
 #[cfg(test)]
@@ -224,5 +297,58 @@ mod tests {
         assert_eq!(standard_limit_days(WaitingTimeStandard::Cancer62Days), 62);
         assert_eq!(standard_limit_days(WaitingTimeStandard::Cancer31Days), 31);
         assert_eq!(standard_limit_days(WaitingTimeStandard::CustomDays(9)), 9);
+    }
+
+    #[test]
+    fn clinical_deadline_is_the_earliest_of_cancer_surgical_and_urgent() {
+        // Clock 1 March 2026. Routine, RTT only: no clinical deadline.
+        let mut r = referral(d(2026, 3, 1), vec![WaitingTimeStandard::Rtt18Weeks]);
+        assert_eq!(clinical_deadline(&r, 28), None);
+        // Urgent: 1 March + 28 = 29 March.
+        r.priority = ReferralPriority::Urgent;
+        let urgent = clinical_deadline(&r, 28).unwrap();
+        assert_eq!(
+            (urgent.date, urgent.class),
+            (d(2026, 3, 29), ClinicalClass::Urgent)
+        );
+        // P1b (3 days) is earlier: 4 March, reported as surgical.
+        r.surgical_priority = Some(SurgicalPriority::P1b);
+        let surgical = clinical_deadline(&r, 28).unwrap();
+        assert_eq!(
+            (surgical.date, surgical.class),
+            (
+                d(2026, 3, 4),
+                ClinicalClass::Surgical(SurgicalPriority::P1b)
+            )
+        );
+        // A P4 urgent suspected cancer referral on FDS and 62 days: FDS (29 March) ties with
+        // the urgent target and names the class.
+        r.surgical_priority = Some(SurgicalPriority::P4);
+        r.priority = ReferralPriority::UrgentSuspectedCancer;
+        r.standards = vec![
+            WaitingTimeStandard::Cancer62Days,
+            WaitingTimeStandard::CancerFasterDiagnosis28Days,
+        ];
+        let cancer = clinical_deadline(&r, 28).unwrap();
+        assert_eq!(
+            (cancer.date, cancer.class),
+            (
+                d(2026, 3, 29),
+                ClinicalClass::Cancer(WaitingTimeStandard::CancerFasterDiagnosis28Days)
+            )
+        );
+        // With a 14-day urgent target the urgent target (15 March) is the earliest.
+        assert_eq!(clinical_deadline(&r, 14).unwrap().date, d(2026, 3, 15));
+        let limits: Vec<_> = cancer_limits(&r).collect();
+        assert_eq!(
+            limits,
+            vec![
+                (WaitingTimeStandard::Cancer62Days, d(2026, 5, 2)),
+                (
+                    WaitingTimeStandard::CancerFasterDiagnosis28Days,
+                    d(2026, 3, 29)
+                )
+            ]
+        );
     }
 }
