@@ -110,7 +110,7 @@ fn solve_and_report(name: &str, problem: Problem, options: &SolveOptions) -> Exi
     println!(
         "  end to end {total:.1} s (checks and candidates {built:.1} s, solve and schedule {:.1} s); booked {booked}; objective {:?}",
         total - built,
-        schedule.objective.as_array()
+        schedule.objective.values()
     );
     println!("  peak memory {}", peak_memory());
     for c in schedule.stats.components.iter().filter(|c| c.gap.is_some()) {

@@ -137,8 +137,8 @@ pub enum Error {
     ObjectiveOverflow {
         /// Component index.
         component: usize,
-        /// Tier name.
-        tier: &'static str,
+        /// Tier name (its terms joined by `+`, as in [`crate::Objective::tier_names`]).
+        tier: String,
     },
     /// An export asked for DIMACS min-cost flow of a component that has side constraints
     /// (minutes capacity that can bind, one patient's overlapping slots, pathway order): only

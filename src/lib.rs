@@ -39,7 +39,7 @@ pub mod solve;
 
 pub use candidates::Exclusions;
 pub use error::{Error, RecordKind, Result};
-pub use formulation::{ObjectiveValues, TIER_NAMES};
+pub use formulation::{ObjectiveValues, TermValue, TierValue};
 pub use model::*;
 pub use schedule::{
     validate, Booking, ComponentStats, Method, Outcome, ReferralOutcome, Schedule, SolveStats,

@@ -121,7 +121,7 @@ fn names_ids_and_json_forms() {
 
 #[test]
 fn errors_are_those_of_the_problem_check() {
-    let mut problem = Problem::from_json(FOUR_WAYS).unwrap();
+    let mut problem = common::legacy_problem(FOUR_WAYS);
     let duplicate = problem.referrals[0].clone();
     problem.referrals.push(duplicate);
     let expected = problem.check().unwrap_err();
@@ -130,7 +130,7 @@ fn errors_are_those_of_the_problem_check() {
         assert_eq!(book(&problem, baseline).unwrap_err(), expected);
     }
 
-    let mut problem = Problem::from_json(PATHWAY).unwrap();
+    let mut problem = common::legacy_problem(PATHWAY);
     problem.pathway_steps.push(PathwayStep {
         before: Prerequisite::Referral(ReferralId::from("CLINIC")),
         after: ReferralId::from("SCAN"),
@@ -146,7 +146,7 @@ fn errors_are_those_of_the_problem_check() {
 
 #[test]
 fn stats_say_what_made_the_schedule() {
-    let problem = Problem::from_json(FOUR_WAYS).unwrap();
+    let problem = common::legacy_problem(FOUR_WAYS);
     for baseline in Baseline::ALL {
         let s = booked(&problem, baseline);
         assert_eq!(s.stats.status, SolveStatus::Heuristic);
@@ -163,11 +163,11 @@ fn stats_say_what_made_the_schedule() {
 #[test]
 fn the_worked_example_validates_for_every_baseline() {
     let json = std::fs::read_to_string("examples/data/small_clinic.json").unwrap();
-    let problem = Problem::from_json(&json).unwrap();
+    let problem = common::legacy_problem(&json);
     let best = optimised(&problem);
     for baseline in Baseline::ALL {
         let s = booked(&problem, baseline);
-        assert!(best.objective.weighted_breaches <= s.objective.weighted_breaches);
+        assert!(best.objective.values()[0] <= s.objective.values()[0]);
         // The pinned clinic booking is kept by every baseline.
         let pinned = s.outcome("R-TO-2").unwrap();
         assert!(matches!(&pinned.outcome, Outcome::Booked(b) if b.pinned));
@@ -218,7 +218,7 @@ const FOUR_WAYS: &str = r#"{
 
 #[test]
 fn four_ways_first_come_first_served() {
-    let p = Problem::from_json(FOUR_WAYS).unwrap();
+    let p = common::legacy_problem(FOUR_WAYS);
     let s = booked(&p, Baseline::FirstComeFirstServed);
     // Clock-start order R1 (1 Oct), R2 (22 Oct), R4 (10 Nov), R3 (20 Nov); each takes the
     // earliest slot left: R1 the 2 December slot (it is 20 days past its 12 November due date
@@ -234,10 +234,10 @@ fn four_ways_first_come_first_served() {
         ]
     );
     assert_eq!(breached(&s), vec!["R1", "R4"]);
-    assert_eq!(s.objective.weighted_breaches, 1 + 16);
+    assert_eq!(s.objective.values()[0], 1 + 16);
     // Tier 2, weight × days waited²: R1 62 days, R2 42, R3 4 × 32², R4 16 × 41².
     assert_eq!(
-        s.objective.treat_in_turn,
+        s.objective.values()[1],
         62 * 62 + 42 * 42 + 4 * 32 * 32 + 16 * 41 * 41
     );
     assert_eq!(s.outcome("R4").unwrap().days_late, 13);
@@ -245,7 +245,7 @@ fn four_ways_first_come_first_served() {
 
 #[test]
 fn four_ways_priority_then_fcfs() {
-    let p = Problem::from_json(FOUR_WAYS).unwrap();
+    let p = common::legacy_problem(FOUR_WAYS);
     let s = booked(&p, Baseline::PriorityThenFcfs);
     // Weight order R4 (16), R3 (4), then the routine R1 (1 Oct) and R2 (22 Oct): R4 and R3 take
     // the two early slots, R1 21 December (a breach anyway), R2 22 December (due 3 December:
@@ -260,12 +260,12 @@ fn four_ways_priority_then_fcfs() {
         ]
     );
     assert_eq!(breached(&s), vec!["R1", "R2"]);
-    assert_eq!(s.objective.weighted_breaches, 2);
+    assert_eq!(s.objective.values()[0], 2);
 }
 
 #[test]
 fn four_ways_nearest_site_first() {
-    let p = Problem::from_json(FOUR_WAYS).unwrap();
+    let p = common::legacy_problem(FOUR_WAYS);
     let s = booked(&p, Baseline::NearestSiteFirst);
     // Clock-start order as first come, first served, each at its own site while it has room:
     // R1 (lives by North) North 2 December; R2 (South) South 3 December; R4 (South) South
@@ -281,17 +281,14 @@ fn four_ways_nearest_site_first() {
         ]
     );
     assert_eq!(breached(&s), vec!["R1", "R4"]);
-    assert_eq!(s.objective.weighted_breaches, 17);
-    assert_eq!(
-        s.objective.travel_regret_m, 0,
-        "everyone at their nearest site"
-    );
+    assert_eq!(s.objective.values()[0], 17);
+    assert_eq!(s.objective.values()[2], 0, "everyone at their nearest site");
     assert_eq!(s.outcome("R4").unwrap().days_late, 14);
 }
 
 #[test]
 fn four_ways_the_optimiser_saves_breaches_every_baseline_makes() {
-    let p = Problem::from_json(FOUR_WAYS).unwrap();
+    let p = common::legacy_problem(FOUR_WAYS);
     let s = optimised(&p);
     // Tier 1: R1 breaches whatever it gets; R2 (due 3 December) and R4 (due 8 December) both
     // need one of the two early slots, so they take them and R1 and R3 the late ones: 1.
@@ -307,9 +304,9 @@ fn four_ways_the_optimiser_saves_breaches_every_baseline_makes() {
             ("R4", Some("N-0202")),
         ]
     );
-    assert_eq!(s.objective.weighted_breaches, 1);
+    assert_eq!(s.objective.values()[0], 1);
     assert_eq!(
-        s.objective.treat_in_turn,
+        s.objective.values()[1],
         16 * 22 * 22 + 42 * 42 + 4 * 31 * 31 + 82 * 82
     );
 
@@ -317,7 +314,7 @@ fn four_ways_the_optimiser_saves_breaches_every_baseline_makes() {
     let mut all: Vec<Vec<(&str, Option<&str>)>> = vec![bookings(&s)];
     let schedules: Vec<Schedule> = Baseline::ALL.iter().map(|&b| booked(&p, b)).collect();
     for b in &schedules {
-        assert!(s.objective.weighted_breaches < b.objective.weighted_breaches);
+        assert!(s.objective.values()[0] < b.objective.values()[0]);
         all.push(bookings(b));
     }
     for i in 0..all.len() {
@@ -369,7 +366,7 @@ const FCFS: &str = r#"{
 
 #[test]
 fn fcfs_by_clock_start_then_input_order_earliest_slot_then_slot_order() {
-    let p = Problem::from_json(FCFS).unwrap();
+    let p = common::legacy_problem(FCFS);
     let s = booked(&p, Baseline::FirstComeFirstServed);
     // Order F6 (1 Oct), F2 (15 Oct), F1 and F3 (1 Nov, input order), F5 (10 Nov), F4 (20 Nov).
     // F6 (CT): no CT slot, unbooked. F2: the earliest slot, A-0202 on 2 December at 16:00.
@@ -390,7 +387,7 @@ fn fcfs_by_clock_start_then_input_order_earliest_slot_then_slot_order() {
     // 12 November and unbooked inside the horizon. F4 (due 1 January 2027) is unbooked without
     // a breach. Tier 1: 1 + 1.
     assert_eq!(breached(&s), vec!["F2", "F6"]);
-    assert_eq!(s.objective.weighted_breaches, 2);
+    assert_eq!(s.objective.values()[0], 2);
     assert_eq!(s.outcome("F2").unwrap().days_late, 6);
     assert_eq!(
         reason(&s, "F4"),
@@ -446,7 +443,7 @@ const PRIORITY: &str = r#"{
 
 #[test]
 fn priority_by_weight_then_clock_start() {
-    let p = Problem::from_json(PRIORITY).unwrap();
+    let p = common::legacy_problem(PRIORITY);
     assert_eq!(
         p.referrals[4].surgical_priority,
         Some(SurgicalPriority::P1b)
@@ -468,7 +465,7 @@ fn priority_by_weight_then_clock_start() {
         ]
     );
     assert_eq!(breached(&s), vec!["P-A", "P-E"]);
-    assert_eq!(s.objective.weighted_breaches, 32 + 4);
+    assert_eq!(s.objective.values()[0], 32 + 4);
     assert_eq!(
         reason(&s, "P-C"),
         &UnbookedReason::NoCapacity { candidates: 4 }
@@ -488,18 +485,18 @@ fn priority_by_weight_then_clock_start() {
             ("P-E", None),
         ]
     );
-    assert_eq!(f.objective.weighted_breaches, 4 + 16 + 32);
+    assert_eq!(f.objective.values()[0], 4 + 16 + 32);
 
     // The optimiser cannot do better than priority here on tier 1: P-A and P-E are late for
     // every slot, P-B fits in either early slot.
-    assert_eq!(optimised(&p).objective.weighted_breaches, 36);
+    assert_eq!(optimised(&p).objective.values()[0], 36);
 }
 
 #[test]
 fn priority_classes_follow_the_policy_weights() {
     // With urgent weighted 20, urgent moves above the urgent suspected cancer and P2 class (16)
     // but stays below P1b (32): order P-E (32), P-C (20), P-B and P-D (16), P-A (4).
-    let mut p = Problem::from_json(PRIORITY).unwrap();
+    let mut p = common::legacy_problem(PRIORITY);
     p.policy.breach_weights.urgent = 20;
     assert_eq!(p.referrals[2].priority, ReferralPriority::Urgent);
     let s = booked(&p, Baseline::PriorityThenFcfs);
@@ -515,7 +512,7 @@ fn priority_classes_follow_the_policy_weights() {
             ("P-E", Some("T-A-0202")),
         ]
     );
-    assert_eq!(s.objective.weighted_breaches, 32 + 16 + 4);
+    assert_eq!(s.objective.values()[0], 32 + 16 + 4);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,7 +558,7 @@ const NEAREST: &str = r#"{
 
 #[test]
 fn nearest_site_while_it_has_room_then_the_next() {
-    let p = Problem::from_json(NEAREST).unwrap();
+    let p = common::legacy_problem(NEAREST);
     let s = booked(&p, Baseline::NearestSiteFirst);
     // Clock-start order K1..K5. K1, K2 and K3 live nearer North. K1: North's earliest,
     // 3 December (due 1 December: 2 days late). K2: North still has 15 December, so it waits for
@@ -580,7 +577,7 @@ fn nearest_site_while_it_has_room_then_the_next() {
         ]
     );
     assert_eq!(breached(&s), vec!["K1", "K2", "K5"]);
-    assert_eq!(s.objective.weighted_breaches, 3);
+    assert_eq!(s.objective.values()[0], 3);
     assert_eq!(s.outcome("K2").unwrap().days_late, 9);
 
     // First come, first served on the same list: K1 South 2 December (a day late), K2 North
@@ -596,7 +593,7 @@ fn nearest_site_while_it_has_room_then_the_next() {
             ("K5", None),
         ]
     );
-    assert_eq!(f.objective.weighted_breaches, 2);
+    assert_eq!(f.objective.values()[0], 2);
     // Tier 3, metres beyond the nearest suitable site: nearest site first sends only K3 to
     // South; first come, first served sends K1 and K3 there.
     let (north, south) = (Location::new(51.60, -0.10), Location::new(51.50, -0.10));
@@ -604,13 +601,13 @@ fn nearest_site_while_it_has_room_then_the_next() {
         ((home.distance_km(&south) - home.distance_km(&north)) * 1000.0).round() as i64
     };
     let (k1, k3) = (Location::new(51.62, -0.10), Location::new(51.58, -0.10));
-    assert_eq!(s.objective.travel_regret_m, regret(k3));
-    assert_eq!(f.objective.travel_regret_m, regret(k1) + regret(k3));
+    assert_eq!(s.objective.values()[2], regret(k3));
+    assert_eq!(f.objective.values()[2], regret(k1) + regret(k3));
 }
 
 #[test]
 fn nearest_site_without_homes_is_first_come_first_served() {
-    let mut p = Problem::from_json(NEAREST).unwrap();
+    let mut p = common::legacy_problem(NEAREST);
     for r in &mut p.referrals {
         r.home = None;
     }
@@ -666,7 +663,7 @@ const PATHWAY: &str = r#"{
 
 #[test]
 fn pathway_steps_first_and_patients_in_one_place() {
-    let p = Problem::from_json(PATHWAY).unwrap();
+    let p = common::legacy_problem(PATHWAY);
     // No homes and every referral routine: the three baselines take the same order and give
     // the same schedule.
     let s = booked(&p, Baseline::FirstComeFirstServed);
@@ -685,19 +682,19 @@ fn pathway_steps_first_and_patients_in_one_place() {
     );
     // Q-MRI is due 21 November (booked 3 December) and Q-CT 1 December (booked 10 December).
     assert_eq!(breached(&s), vec!["Q-MRI", "Q-CT"]);
-    assert_eq!(s.objective.weighted_breaches, 2);
+    assert_eq!(s.objective.values()[0], 2);
     for baseline in [Baseline::PriorityThenFcfs, Baseline::NearestSiteFirst] {
         assert_eq!(bookings(&booked(&p, baseline)), bookings(&s), "{baseline}");
     }
     let best = optimised(&p);
-    assert!(best.objective.weighted_breaches <= s.objective.weighted_breaches);
+    assert!(best.objective.values()[0] <= s.objective.values()[0]);
 }
 
 #[test]
 fn a_later_step_waits_for_its_earlier_step() {
     // The scan needs contrast, which no site offers: it has no candidate slot, so the clinic
     // cannot be booked either, and says which step it waits for.
-    let mut p = Problem::from_json(PATHWAY).unwrap();
+    let mut p = common::legacy_problem(PATHWAY);
     p.referrals[1]
         .requirements
         .insert(Capability::from("contrast"));
@@ -721,7 +718,7 @@ fn a_later_step_waits_for_its_earlier_step() {
 #[test]
 fn a_clash_the_patient_cannot_avoid_leaves_the_later_referral_unbooked() {
     // Without CT-0210, Q-CT's only slot overlaps Q-MRI's booking.
-    let mut p = Problem::from_json(PATHWAY).unwrap();
+    let mut p = common::legacy_problem(PATHWAY);
     p.slots.retain(|s| s.id.as_str() != "CT-0210");
     for baseline in Baseline::ALL {
         let s = booked(&p, baseline);
@@ -791,7 +788,7 @@ const PINNED: &str = r#"{
 
 #[test]
 fn pinned_bookings_are_kept_and_sessions_fill_by_minutes() {
-    let p = Problem::from_json(PINNED).unwrap();
+    let p = common::legacy_problem(PINNED);
     for baseline in Baseline::ALL {
         let s = booked(&p, baseline);
         // PIN keeps X, so EARLY (the longest MRI waiter) gets Y. FOLLOW must be 3 days after
@@ -829,7 +826,7 @@ fn pinned_bookings_are_kept_and_sessions_fill_by_minutes() {
         assert_eq!(start("PIN-L"), time("2026-12-04T09:00:00Z"));
         // EARLY is due 12 November: the only breach.
         assert_eq!(breached(&s), vec!["EARLY"]);
-        assert_eq!(s.objective.weighted_breaches, 1);
+        assert_eq!(s.objective.values()[0], 1);
     }
 }
 
@@ -979,11 +976,11 @@ proptest! {
                 prop_assert_eq!(&o.referral, &r.id);
             }
             prop_assert!(
-                best.objective.weighted_breaches <= s.objective.weighted_breaches,
+                best.objective.values()[0] <= s.objective.values()[0],
                 "{}: optimiser {} > baseline {}",
                 baseline,
-                best.objective.weighted_breaches,
-                s.objective.weighted_breaches
+                best.objective.values()[0],
+                s.objective.values()[0]
             );
             // A baseline never claims a solver stopped on it.
             for o in &s.outcomes {
@@ -1008,10 +1005,10 @@ fn check_found_case(shape: InstanceConfig, twist: Twists) {
         let s = book(&problem, baseline).unwrap();
         assert_eq!(validate(&problem, &s), vec![], "{baseline}");
         assert!(
-            best.objective.weighted_breaches <= s.objective.weighted_breaches,
+            best.objective.values()[0] <= s.objective.values()[0],
             "{baseline}: optimiser {} > baseline {}",
-            best.objective.weighted_breaches,
-            s.objective.weighted_breaches
+            best.objective.values()[0],
+            s.objective.values()[0]
         );
     }
 }

@@ -6,6 +6,8 @@
 //! The readers solve with microlp, the default backend: without it these tests are left out.
 #![cfg(feature = "microlp")]
 
+mod common;
+
 use appointment_optimiser::export::{
     component_values, is_capacity_only, lexicographic_weights, objective_value, write_dimacs,
     write_mps, ExportObjective,
@@ -77,7 +79,7 @@ fn dimacs(prepared: &Prepared<'_>, component: usize, objective: &ExportObjective
 
 #[test]
 fn hand_worked_values_and_weights() {
-    let problem = Problem::from_json(TINY).unwrap();
+    let problem = common::legacy_problem(TINY);
     let prepared = prepare(&problem).unwrap();
     assert_eq!(prepared.component_count(), 1);
     assert!(is_capacity_only(&prepared, 0).unwrap());
@@ -105,7 +107,7 @@ fn hand_worked_values_and_weights() {
 
 #[test]
 fn hand_worked_mps_text() {
-    let problem = Problem::from_json(TINY).unwrap();
+    let problem = common::legacy_problem(TINY);
     let prepared = prepare(&problem).unwrap();
     let objective = ExportObjective::TierAfter {
         tier: 1,
@@ -117,7 +119,7 @@ fn hand_worked_mps_text() {
     // R3 0; constant 1 + 4 = 5, so the fixing row's RHS is 4 - 5 = -1.
     let expected = "\
 * appointment-optimiser: component 0, 3 referrals, 2 slots, 6 columns, 6 rows
-* objective: minimise tier 2 treat_in_turn with tier 1 weighted_breaches <= 4
+* objective: minimise tier 2 treat_in_turn with tier 1 clock_stop_breaches <= 4
 * objective constant: 39341 (the RHS of row obj is its negation)
 * column x<r>_<s>: referral r booked in slot s (positions in the problem's referrals and slots, from 0)
 NAME component_0
@@ -128,16 +130,16 @@ ROWS
  L once_r2
  L count_s0
  L count_s1
- L fix_weighted_breaches
+ L fix_tier_1
 COLUMNS
  x0_0 obj -2697
  x0_0 once_r0 1
  x0_0 count_s0 1
- x0_0 fix_weighted_breaches -1
+ x0_0 fix_tier_1 -1
  x0_1 obj -2200
  x0_1 once_r0 1
  x0_1 count_s1 1
- x0_1 fix_weighted_breaches -1
+ x0_1 fix_tier_1 -1
  x1_0 obj -17980
  x1_0 once_r1 1
  x1_0 count_s0 1
@@ -157,7 +159,7 @@ RHS
  RHS once_r2 1
  RHS count_s0 1
  RHS count_s1 1
- RHS fix_weighted_breaches -1
+ RHS fix_tier_1 -1
 BOUNDS
  UP BND x0_0 1
  UP BND x0_1 1
@@ -176,13 +178,13 @@ ENDATA
 
 #[test]
 fn hand_worked_dimacs_text() {
-    let problem = Problem::from_json(TINY).unwrap();
+    let problem = common::legacy_problem(TINY);
     let prepared = prepare(&problem).unwrap();
     // Arc costs w1*t1 + w2*t2 + t3 with w = (222752273, 10001, 1), e.g. R1 at B:
     // 1521 * 10001 + 10000 = 15221521; R1 unbooked: 222752273 + 3721 * 10001 = 259965994.
     let expected = "\
 c appointment-optimiser: component 0, 3 referrals, 2 slots
-c cost: 222752273 * weighted_breaches + 10001 * treat_in_turn + travel_regret (exactly lexicographic)
+c cost: 222752273 * clock_stop_breaches + 10001 * treat_in_turn + 1 * travel_regret (exactly lexicographic)
 c nodes 1..3 referrals (supply 1), 4..5 slots, 6 sink; the optimum is the objective value
 p min 6 11
 n 1 1
@@ -216,7 +218,7 @@ a 5 6 0 1 0
 
 #[test]
 fn export_errors() {
-    let problem = Problem::from_json(TINY).unwrap();
+    let problem = common::legacy_problem(TINY);
     let prepared = prepare(&problem).unwrap();
     let mut sink = Vec::new();
     assert!(matches!(
@@ -291,7 +293,7 @@ fn export_errors() {
 fn combined_weights_that_overflow_are_reported() {
     // Breach weight 10^9 and waits of about 1,000 days: tier 2 ranges over about 10^14 per
     // referral, so w1 * (a breach of weight 10^9) cannot fit in 64 bits.
-    let mut problem = Problem::from_json(TINY).unwrap();
+    let mut problem = common::legacy_problem(TINY);
     problem.policy.breach_weights.routine = 1_000_000_000;
     problem.policy.breach_weights.urgent = 1_000_000_000;
     for r in &mut problem.referrals {
@@ -304,8 +306,8 @@ fn combined_weights_that_overflow_are_reported() {
             r,
             Err(Error::ObjectiveOverflow {
                 component: 0,
-                tier: "weighted_breaches" | "treat_in_turn"
-            })
+                ref tier,
+            }) if tier == "clock_stop_breaches" || tier == "treat_in_turn"
         )
     };
     assert!(overflow(lexicographic_weights(&prepared, 0).map(|_| ())));
@@ -471,6 +473,8 @@ fn lexicographic_round_trip() {
             ..InstanceConfig::capacity_only(24, 6, seed)
         });
         problem.policy.non_preferred_site_km = 0.005;
+        // Three tiers (travel third): the combined weights of nine overflow 64 bits.
+        common::legacy_objective(&mut problem);
         for (i, r) in problem.referrals.iter_mut().enumerate() {
             r.home = None;
             r.max_travel_km = None;
@@ -502,7 +506,7 @@ fn lexicographic_round_trip() {
 
 #[test]
 fn component_values_refuse_another_problems_schedule() {
-    let problem = Problem::from_json(TINY).unwrap();
+    let problem = common::legacy_problem(TINY);
     let prepared = prepare(&problem).unwrap();
     let other = capacity_instance(1);
     let schedule = prepare(&other)

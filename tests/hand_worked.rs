@@ -19,7 +19,7 @@ fn solved(problem: &Problem, options: &SolveOptions) -> Schedule {
 
 #[test]
 fn small_clinic_optimum_on_every_backend() {
-    let problem = Problem::from_json(SMALL_CLINIC).unwrap();
+    let problem = common::legacy_problem(SMALL_CLINIC);
     for backend in Backend::compiled() {
         let s = solved(&problem, &SolveOptions::new().backend(backend));
         // MRI: R-RTN-1 needs contrast (Riverside only) on or before 5 December (its clinic
@@ -50,18 +50,15 @@ fn small_clinic_optimum_on_every_backend() {
         );
         // Tier 1: R-TO-1 (urgent, weight 4) is long past its 4 November breach date; R-COL-1
         // and R-CT-1 (no CT slot) are unbooked with due dates inside the horizon: 4 + 1 + 1.
-        assert_eq!(s.objective.weighted_breaches, 6);
+        assert_eq!(s.objective.values()[0], 6);
         // Tier 2, weight * days waited^2: 16*14^2 + 38^2 + 35^2 + 27^2 + 4*160^2 + 84^2 (pinned)
         // + 92^2 + 73^2 + 61^2 (unbooked, counted to 1 January) + 38^2 + 24^2 = 135,524.
-        assert_eq!(s.objective.treat_in_turn, 135_524);
+        assert_eq!(s.objective.values()[1], 135_524);
         // Tier 3: R-RTN-3 lives 1.3 km from Northgate but is booked at Riverside.
         let home = Location::new(51.59, -0.11);
         let regret = home.distance_km(&Location::new(51.50, -0.10))
             - home.distance_km(&Location::new(51.60, -0.10));
-        assert_eq!(
-            s.objective.travel_regret_m,
-            (regret * 1000.0).round() as i64
-        );
+        assert_eq!(s.objective.values()[2], (regret * 1000.0).round() as i64);
         assert_eq!(s.stats.status, SolveStatus::Optimal);
 
         let col3 = s.outcome("R-COL-3").unwrap();
@@ -100,13 +97,13 @@ const STRICT_TIERS: &str = r#"{
 
 #[test]
 fn no_amount_of_tier_two_buys_a_breach() {
-    let problem = Problem::from_json(STRICT_TIERS).unwrap();
+    let problem = common::legacy_problem(STRICT_TIERS);
     for options in [SolveOptions::new(), SolveOptions::new().network_flow(false)] {
         let s = solved(&problem, &options);
         assert_eq!(bookings(&s), vec![("A", Some("X")), ("B", None)]);
-        assert_eq!(s.objective.weighted_breaches, 1);
+        assert_eq!(s.objective.values()[0], 1);
         // A waits 38 days; B is counted to 31 December: 729 days.
-        assert_eq!(s.objective.treat_in_turn, 38 * 38 + 729 * 729);
+        assert_eq!(s.objective.values()[1], 38 * 38 + 729 * 729);
     }
 }
 
@@ -133,7 +130,7 @@ const TRAVEL: &str = r#"{
 
 #[test]
 fn capacity_only_network_and_lp_agree_on_the_hand_optimum() {
-    let problem = Problem::from_json(TRAVEL).unwrap();
+    let problem = common::legacy_problem(TRAVEL);
     let network = solved(&problem, &SolveOptions::new());
     let lp = solved(&problem, &SolveOptions::new().network_flow(false));
     assert_eq!(network.stats.network_components, 1);
@@ -143,11 +140,11 @@ fn capacity_only_network_and_lp_agree_on_the_hand_optimum() {
             bookings(s),
             vec![("A", Some("XS")), ("B", None), ("C", Some("XN"))]
         );
-        assert_eq!(s.objective.weighted_breaches, 0);
+        assert_eq!(s.objective.values()[0], 0);
         // A 31 days, C 62 days on 2 December; B unbooked counted to 3 December: 13 days.
-        assert_eq!(s.objective.treat_in_turn, 31 * 31 + 62 * 62 + 13 * 13);
+        assert_eq!(s.objective.values()[1], 31 * 31 + 62 * 62 + 13 * 13);
         // Both at their nearest site.
-        assert_eq!(s.objective.travel_regret_m, 0);
+        assert_eq!(s.objective.values()[2], 0);
     }
     assert_eq!(network.outcomes, lp.outcomes);
 }
@@ -161,7 +158,13 @@ fn an_empty_problem_gives_an_empty_schedule() {
     .unwrap();
     let s = solved(&problem, &SolveOptions::new());
     assert!(s.outcomes.is_empty());
-    assert_eq!(s.objective.as_array(), [0, 0, 0]);
+    // The default objective, nhs_england: nine tiers, every one 0.
+    assert_eq!(s.objective.values(), vec![0; 9]);
+    assert_eq!(s.objective.tiers[0].tier, "clinical_days_late");
+    assert_eq!(
+        s.objective.tiers[6].tier,
+        "rtt_over_18_weeks+diagnostic_over_6_weeks+cancer_over_62_days"
+    );
 }
 
 /// The NHS date of a slot is its Europe/London date: 23:30 UTC on 15 July is 00:30 BST on 16
@@ -176,7 +179,7 @@ fn a_slot_just_after_midnight_in_summer_time_is_on_the_next_day() {
       "referrals": [{"id": "R", "patient": "P", "service": {"diagnostic": "sleep_studies"},
                      "clock_start": "2026-06-03", "standards": ["diagnostic_6_weeks"], "duration_minutes": 420}]
     }"#;
-    let problem = Problem::from_json(json).unwrap();
+    let problem = common::legacy_problem(json);
     let s = solved(&problem, &SolveOptions::new());
     let o = s.outcome("R").unwrap();
     // Clock start 3 June + 42 days = 15 July; the slot's NHS date is 16 July: one day late.
@@ -213,7 +216,7 @@ fn unbooked_reasons_name_the_pathway_step_or_the_clash() {
       ],
       "pathway_steps": [{"before": {"referral": "SCAN"}, "after": "CLINIC", "min_gap_days": 3}]
     }"#;
-    let problem = Problem::from_json(json).unwrap();
+    let problem = common::legacy_problem(json);
     let s = solved(&problem, &SolveOptions::new());
     // The scan on 10 December leaves the clinic on 11 December inside the 3-day gap. Booking
     // the ultrasound (urgent, weight 4) on 15 December saves 4 * (42^2 - 25^2) = 4,556 of tier 2
@@ -252,7 +255,7 @@ fn unbooked_reasons_name_the_pathway_step_or_the_clash() {
 /// was given, so the optimiser is never worse than that baseline on tier 1.
 #[test]
 fn without_time_the_mip_keeps_its_starting_schedule() {
-    let problem = Problem::from_json(SMALL_CLINIC).unwrap();
+    let problem = common::legacy_problem(SMALL_CLINIC);
     let baseline = appointment_optimiser::baselines::book(
         &problem,
         appointment_optimiser::baselines::Baseline::PriorityThenFcfs,
@@ -262,7 +265,7 @@ fn without_time_the_mip_keeps_its_starting_schedule() {
         &problem,
         &SolveOptions::new().time_limit(std::time::Duration::ZERO),
     );
-    assert!(s.objective.weighted_breaches <= baseline.objective.weighted_breaches);
+    assert!(s.objective.values()[0] <= baseline.objective.values()[0]);
     assert!(s.outcomes.iter().all(|o| !matches!(
         o.outcome,
         Outcome::Unbooked(UnbookedReason::SolverStopped { .. })

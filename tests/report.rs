@@ -1,5 +1,7 @@
 //! The waiting-list report on a small hand-made problem: every figure worked out by hand.
 
+mod common;
+
 use appointment_optimiser::report::{report, Comparison, PriorityClass, Report, Unit};
 use appointment_optimiser::{
     solve, validate, Error, Outcome, Problem, ReferralPriority, Schedule, SiteKind, SolveOptions,
@@ -98,7 +100,7 @@ const PROBLEM: &str = r#"{
 const KM_PER_DEGREE: f64 = 111.195_083_724;
 
 fn problem() -> Problem {
-    Problem::from_json(PROBLEM).unwrap()
+    common::legacy_problem(PROBLEM)
 }
 
 fn solved(problem: &Problem) -> Schedule {
@@ -163,7 +165,7 @@ fn headline_figures() {
     // (unbooked, due 15 Nov 2026), R8 (pinned 10 Dec, due 30 Aug 2026 by P3's 90 days).
     assert_eq!(r.breaches, 4);
     // Weights: R1, R3, R5 routine 1 each; R8 max(routine 1, P3 4) = 4: 7.
-    assert_eq!(r.objective.weighted_breaches, 7);
+    assert_eq!(r.objective.values()[0], 7);
     assert_eq!(r.objective, s.objective);
 }
 
@@ -564,7 +566,7 @@ fn json_round_trip_and_renderings() {
 
     let text = r.to_text();
     assert!(text.contains("Referrals 8: booked 6 (1 pinned), unbooked 2; breaches 4"));
-    assert!(text.contains("Objective: weighted breaches 7;"));
+    assert!(text.contains("Objective, in order: 1 clock_stop_breaches 7; 2 treat_in_turn "));
     // Aligned rows, one decimal.
     let line = |prefix: &str| {
         text.lines()
@@ -633,7 +635,8 @@ fn comparison_of_two_schedules() {
         o.outcome = Outcome::Unbooked(UnbookedReason::NotChosen { candidates: 2 });
         o.breached = true;
     }
-    worse.objective.weighted_breaches += 16;
+    worse.objective.tiers[0].value += 16;
+    worse.objective.tiers[0].terms[0].value += 16;
     let a = report(&p, &optimiser).unwrap();
     let b = report(&p, &worse).unwrap();
     let comparison = Comparison::new(vec![("optimiser".into(), a), ("by hand".into(), b)]);
@@ -642,7 +645,9 @@ fn comparison_of_two_schedules() {
     let get = |label: &str| rows.iter().find(|r| r.label == label).unwrap();
     assert_eq!(get("breaches").values, vec![Some(4.0), Some(5.0)]);
     assert_eq!(get("breaches").differences(), vec![Some(1.0)]);
-    assert_eq!(get("weighted breaches").unit, Unit::Count);
+    let weighted = get("objective: clock_stop_breaches");
+    assert_eq!(weighted.unit, Unit::Count);
+    assert_eq!(weighted.values, vec![Some(7.0), Some(23.0)]);
     // Diagnostic 6 weeks, % of all: 2/3 = 66.7 -> R4 unbooked with limit 6 Jan 2027 still
     // counts within: 66.7. FDS 28: 100 -> 0 (limit 23 Dec inside the horizon).
     let fds = get("within cancer 28-day FDS, % of all referrals");
@@ -671,7 +676,10 @@ fn comparison_of_two_schedules() {
     assert_eq!(line("Figure"), "Figure optimiser by hand Δ by hand");
     assert_eq!(line("referrals"), "referrals 8 8 0");
     assert_eq!(line("breaches"), "breaches 4 5 +1");
-    assert_eq!(line("weighted breaches"), "weighted breaches 7 23 +16");
+    assert_eq!(
+        line("objective: clock_stop_breaches"),
+        "objective: clock_stop_breaches 7 23 +16"
+    );
     assert_eq!(
         line("within RTT 18 weeks, % of all"),
         "within RTT 18 weeks, % of all referrals 40.0 40.0 0.0"

@@ -142,7 +142,7 @@ impl fmt::Display for Baseline {
 /// for baseline in Baseline::ALL {
 ///     let schedule = book(&problem, baseline)?;
 ///     assert!(validate(&problem, &schedule).is_empty());
-///     println!("{baseline}: {} weighted breaches", schedule.objective.weighted_breaches);
+///     println!("{baseline}: {:?}", schedule.objective.values());
 /// }
 /// # Ok::<(), appointment_optimiser::Error>(())
 /// ```

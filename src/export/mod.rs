@@ -14,17 +14,18 @@
 //!   a given value by a row. Given the earlier tiers' values of an optimal schedule
 //!   ([`component_values`]), its optimum is that schedule's tier-`k` value: this is how a peer
 //!   checks the whole lexicographic optimum with one solve per tier.
-//! - [`ExportObjective::Lexicographic`]: one integer objective `w1*t1 + w2*t2 + t3` whose
+//! - [`ExportObjective::Lexicographic`]: one integer objective `w1*t1 + w2*t2 + ... + tn` whose
 //!   weights ([`lexicographic_weights`]) make it exactly lexicographic, so its optimum is the
-//!   three tier values of an optimal schedule combined with the same weights
-//!   ([`objective_value`]). The weights grow with the component: on large ones they overflow
-//!   64-bit integers and the export returns [`Error::ObjectiveOverflow`]. Even where they fit,
+//!   tier values of an optimal schedule combined with the same weights ([`objective_value`]).
+//!   The weights multiply the tiers' ranges, so they grow with the component and the number of
+//!   tiers: on large components, and on most components under the nine tiers of `nhs_england`,
+//!   they overflow 64-bit integers and the export returns [`Error::ObjectiveOverflow`]. Even where they fit,
 //!   an LP solver working in floating point cannot separate tiers whose weights exceed its
 //!   tolerances (the combined values pass 2^53 quickly): use it with exact integer solvers
 //!   (min-cost flow) and `TierAfter` with LP/MIP solvers.
 //!
-//! Every cost is an exact integer in its tier's unit (weighted breaches, weighted day², metres:
-//! see [`crate::ObjectiveValues`]), written without rounding, and every
+//! Every cost is an exact integer in its tier's unit (see [`crate::Term`]), written without
+//! rounding, and every
 //! sum is computed with checked 64-bit arithmetic. The same prepared problem and arguments give
 //! the same bytes every time.
 //!
@@ -52,18 +53,18 @@ pub use mps::write_mps;
 
 use crate::candidates::{Candidates, Component};
 use crate::error::{Error, Result};
-use crate::formulation::{Costs, TIER_NAMES};
+use crate::formulation::Costs;
 use crate::model::Problem;
 use crate::schedule::{Outcome, Schedule};
 use crate::solve::Prepared;
 
-/// Which objective an export carries. Tiers are numbered from 0: 0 weighted breaches, 1 treat in
-/// turn, 2 travel regret (as in [`crate::TIER_NAMES`]).
+/// Which objective an export carries. Tiers are numbered from 0 in the order of the policy's
+/// objective ([`crate::Objective::tiers`]; under `nhs_england`, 0 is clinical days late).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExportObjective {
-    /// The costs of one tier (0, 1 or 2) alone.
+    /// The costs of one tier alone.
     Tier(usize),
-    /// The costs of tier `tier` (1 or 2), with each earlier tier `j` held by a row
+    /// The costs of tier `tier` (1 or later), with each earlier tier `j` held by a row
     /// `fix_<tier name>`: tier `j`'s value at most `earlier[j]` (component values, constant
     /// included, in the tier's unit). `earlier` holds exactly `tier` values. MPS only: a
     /// min-cost flow has no side rows.
@@ -73,8 +74,8 @@ pub enum ExportObjective {
         /// The values at which the earlier tiers are held, tier 0 first.
         earlier: Vec<i64>,
     },
-    /// `w1*t1 + w2*t2 + t3` with the weights of [`lexicographic_weights`]: minimising it is
-    /// minimising the tiers lexicographically.
+    /// `w1*t1 + w2*t2 + ... + tn` with the weights of [`lexicographic_weights`]: minimising it
+    /// is minimising the tiers lexicographically.
     Lexicographic,
 }
 
@@ -87,26 +88,25 @@ pub fn is_capacity_only(prepared: &Prepared<'_>, component: usize) -> Result<boo
     Ok(View::new(prepared, component)?.comp.is_capacity_only())
 }
 
-/// The weights `[w1, w2, w3]` (`w3 = 1`) of the exactly lexicographic combined objective of
-/// component `component`.
+/// The weights `[w1, ..., wn]` (`wn = 1`, one per tier) of the exactly lexicographic combined
+/// objective of component `component`.
 ///
 /// Each referral is booked at most once, so tier `k` varies by at most `range_k`, the sum over
 /// the component's referrals of the largest minus the smallest tier-`k` cost among its options
-/// (each candidate slot, and unbooked). With `w2 = range_3 + 1` and `w1 = (range_2 + 1) * w2`,
-/// one unit of tier 2 outweighs any change of tier 3, and one unit of tier 1 any change of
-/// `w2*t2 + t3`. Also checked: every option's combined cost, and the sum over referrals of the
-/// largest combined cost in absolute value (a bound on any objective value), fit in `i64`.
+/// (each candidate slot, and unbooked). With `w_k = (range_{k+1} + 1) * w_{k+1}`, one unit of
+/// tier `k` outweighs any change of the tiers after it combined. Also checked: every option's
+/// combined cost, and the sum over referrals of the largest combined cost in absolute value (a
+/// bound on any objective value), fit in `i64`.
 ///
 /// # Errors
 /// [`Error::InvalidOption`] when there is no such component; [`Error::ObjectiveOverflow`] when
 /// a weight, a combined cost or the bound does not fit in `i64`, naming the tier whose weight
-/// overflowed (`travel_regret` for `w2`, `treat_in_turn` for `w1` or a tier-2 product,
-/// `weighted_breaches` for a tier-1 product or the bound).
-pub fn lexicographic_weights(prepared: &Prepared<'_>, component: usize) -> Result<[i64; 3]> {
+/// or product overflowed (the first tier for the bound).
+pub fn lexicographic_weights(prepared: &Prepared<'_>, component: usize) -> Result<Vec<i64>> {
     View::new(prepared, component)?.weights()
 }
 
-/// The component's three tier values `[t1, t2, t3]` in `schedule` (a schedule of the prepared
+/// The component's tier values `[t1, ..., tn]` in `schedule` (a schedule of the prepared
 /// problem): the sum over the component's referrals of the cost of the option the schedule
 /// took, in each tier's unit. For an optimal schedule, `values[0]` is the optimum of
 /// `Tier(0)`, and `values[k]` the optimum of `TierAfter { tier: k, earlier: values[..k] }`.
@@ -119,7 +119,7 @@ pub fn component_values(
     prepared: &Prepared<'_>,
     component: usize,
     schedule: &Schedule,
-) -> Result<[i64; 3]> {
+) -> Result<Vec<i64>> {
     let view = View::new(prepared, component)?;
     if schedule.outcomes.len() != view.problem.referrals.len() {
         return Err(Error::InvalidOption {
@@ -131,7 +131,7 @@ pub fn component_values(
             ),
         });
     }
-    let mut values = [0i64; 3];
+    let mut values = vec![0i64; view.costs.tiers()];
     for &ri in &view.comp.referrals {
         let cost = match &schedule.outcomes[ri].outcome {
             Outcome::Booked(b) => {
@@ -146,9 +146,9 @@ pub fn component_values(
                             b.slot.as_str()
                         ),
                     })?;
-                view.costs.booked[ri][ci]
+                view.costs.booked(ri, ci)
             }
-            Outcome::Unbooked(_) => view.costs.unbooked[ri],
+            Outcome::Unbooked(_) => view.costs.unbooked(ri),
         };
         for (k, v) in values.iter_mut().enumerate() {
             *v = v.checked_add(cost[k]).ok_or(view.overflow(k))?;
@@ -164,7 +164,7 @@ pub fn component_values(
 ///
 /// # Errors
 /// Those of [`component_values`] and, for `Lexicographic`, of [`lexicographic_weights`];
-/// [`Error::InvalidOption`] for a tier outside 0..=2.
+/// [`Error::InvalidOption`] for a tier the objective does not have.
 pub fn objective_value(
     prepared: &Prepared<'_>,
     component: usize,
@@ -174,26 +174,18 @@ pub fn objective_value(
     let values = component_values(prepared, component, schedule)?;
     match objective {
         ExportObjective::Tier(k) | ExportObjective::TierAfter { tier: k, .. } => {
-            check_tier(*k)?;
+            View::new(prepared, component)?.check_tier(*k)?;
             Ok(values[*k])
         }
         ExportObjective::Lexicographic => {
             let view = View::new(prepared, component)?;
-            view.combine(view.weights()?, values)
+            view.combine(&view.weights()?, &values)
         }
     }
 }
 
-fn check_tier(tier: usize) -> Result<()> {
-    if tier < TIER_NAMES.len() {
-        Ok(())
-    } else {
-        Err(Error::InvalidOption {
-            option: "objective",
-            reason: format!("tier {tier} does not exist: tiers are 0, 1 and 2"),
-        })
-    }
-}
+/// The cost of one option under an export's objective, from its tier costs.
+type CostOf<'a> = dyn Fn(&[i64]) -> Result<i64> + 'a;
 
 /// One component of a prepared problem, with what the writers need.
 pub(crate) struct View<'p> {
@@ -226,20 +218,51 @@ impl<'p> View<'p> {
     pub(crate) fn overflow(&self, tier: usize) -> Error {
         Error::ObjectiveOverflow {
             component: self.index,
-            tier: TIER_NAMES[tier],
+            tier: self.costs.names[tier].clone(),
         }
     }
 
-    /// The tier costs of referral `ri`'s options: each candidate in order, then unbooked.
-    fn options(&self, ri: usize) -> impl Iterator<Item = [i64; 3]> + '_ {
-        self.costs.booked[ri]
-            .iter()
-            .copied()
-            .chain(std::iter::once(self.costs.unbooked[ri]))
+    /// Err unless the objective has tier `tier` (counted from 0).
+    pub(crate) fn check_tier(&self, tier: usize) -> Result<()> {
+        let n = self.costs.tiers();
+        if tier < n {
+            Ok(())
+        } else {
+            Err(Error::InvalidOption {
+                option: "objective",
+                reason: format!(
+                    "tier {tier} does not exist: the objective's tiers are 0 to {}",
+                    n - 1
+                ),
+            })
+        }
     }
 
-    fn weights(&self) -> Result<[i64; 3]> {
-        let mut range = [0i64; 3];
+    /// `tier k name` for tier `k` (counted from 0), as the export headers write it.
+    pub(crate) fn tier_text(&self, k: usize) -> String {
+        format!("tier {} {}", k + 1, self.costs.names[k])
+    }
+
+    /// The combined objective written out: `w1 * name1 + ... + wn * namen`.
+    pub(crate) fn combined_text(&self, weights: &[i64]) -> String {
+        weights
+            .iter()
+            .zip(&self.costs.names)
+            .map(|(w, name)| format!("{w} * {name}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
+    /// The tier costs of referral `ri`'s options: each candidate in order, then unbooked.
+    fn options(&self, ri: usize) -> impl Iterator<Item = &[i64]> + '_ {
+        (0..self.cands.per_referral[ri].len())
+            .map(move |ci| self.costs.booked(ri, ci))
+            .chain(std::iter::once(self.costs.unbooked(ri)))
+    }
+
+    fn weights(&self) -> Result<Vec<i64>> {
+        let n = self.costs.tiers();
+        let mut range = vec![0i64; n];
         for &ri in &self.comp.referrals {
             for (k, r) in range.iter_mut().enumerate() {
                 let (lo, hi) = self.options(ri).fold((i64::MAX, i64::MIN), |(lo, hi), c| {
@@ -249,18 +272,19 @@ impl<'p> View<'p> {
                 *r = r.checked_add(spread).ok_or(self.overflow(k))?;
             }
         }
-        let w2 = range[2].checked_add(1).ok_or(self.overflow(2))?;
-        let w1 = range[1]
-            .checked_add(1)
-            .and_then(|r| r.checked_mul(w2))
-            .ok_or(self.overflow(1))?;
-        let weights = [w1, w2, 1];
+        let mut weights = vec![1i64; n];
+        for k in (0..n.saturating_sub(1)).rev() {
+            weights[k] = range[k + 1]
+                .checked_add(1)
+                .and_then(|r| r.checked_mul(weights[k + 1]))
+                .ok_or(self.overflow(k))?;
+        }
         let mut bound = 0i64;
         for &ri in &self.comp.referrals {
             let mut largest = 0i64;
             for c in self.options(ri) {
                 largest = largest.max(
-                    self.combine(weights, c)?
+                    self.combine(&weights, c)?
                         .checked_abs()
                         .ok_or(self.overflow(0))?,
                 );
@@ -270,10 +294,10 @@ impl<'p> View<'p> {
         Ok(weights)
     }
 
-    /// `w1*c1 + w2*c2 + w3*c3`, checked.
-    fn combine(&self, weights: [i64; 3], c: [i64; 3]) -> Result<i64> {
+    /// `w1*c1 + ... + wn*cn`, checked.
+    fn combine(&self, weights: &[i64], c: &[i64]) -> Result<i64> {
         let mut total = 0i64;
-        for k in 0..3 {
+        for k in 0..weights.len() {
             total = weights[k]
                 .checked_mul(c[k])
                 .and_then(|t| total.checked_add(t))
@@ -287,15 +311,15 @@ impl<'p> View<'p> {
     /// costs, unbooked cost). Checks that the sum over referrals of the largest absolute cost
     /// fits in `i64`, so that no objective value overflows.
     pub(crate) fn option_costs(&self, objective: &ExportObjective) -> Result<Vec<(Vec<i64>, i64)>> {
-        let cost_of: Box<dyn Fn([i64; 3]) -> Result<i64>> = match objective {
+        let cost_of: Box<CostOf<'_>> = match objective {
             ExportObjective::Tier(k) | ExportObjective::TierAfter { tier: k, .. } => {
-                check_tier(*k)?;
+                self.check_tier(*k)?;
                 let k = *k;
-                Box::new(move |c: [i64; 3]| Ok(c[k]))
+                Box::new(move |c: &[i64]| Ok(c[k]))
             }
             ExportObjective::Lexicographic => {
                 let weights = self.weights()?;
-                Box::new(move |c: [i64; 3]| self.combine(weights, c))
+                Box::new(move |c: &[i64]| self.combine(&weights, c))
             }
         };
         let bound_tier = match objective {
@@ -305,11 +329,10 @@ impl<'p> View<'p> {
         let mut bound = 0i64;
         let mut out = Vec::with_capacity(self.comp.referrals.len());
         for &ri in &self.comp.referrals {
-            let booked = self.costs.booked[ri]
-                .iter()
-                .map(|&c| cost_of(c))
+            let booked = (0..self.cands.per_referral[ri].len())
+                .map(|ci| cost_of(self.costs.booked(ri, ci)))
                 .collect::<Result<Vec<i64>>>()?;
-            let unbooked = cost_of(self.costs.unbooked[ri])?;
+            let unbooked = cost_of(self.costs.unbooked(ri))?;
             let largest = booked
                 .iter()
                 .chain(std::iter::once(&unbooked))

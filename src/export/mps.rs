@@ -4,7 +4,6 @@ use super::{number, ExportObjective, View};
 use crate::error::{Error, Result};
 use crate::formulation::{
     ComponentModel, BOOK_AT_MOST_ONCE, PATHWAY_ORDER, PATIENT_OVERLAP, SLOT_COUNT, SLOT_MINUTES,
-    TIER_NAMES,
 };
 use crate::solve::Prepared;
 use std::io::Write;
@@ -91,8 +90,8 @@ pub fn write_mps<W: Write>(
             other => other.to_owned(),
         });
     }
-    for name in TIER_NAMES.iter().take(held.len()) {
-        names.push(format!("fix_{name}"));
+    for k in 0..held.len() {
+        names.push(format!("fix_tier_{}", k + 1));
     }
     // Entries of each column, in row order.
     let mut entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); model.vars.len()];
@@ -103,7 +102,7 @@ pub fn write_mps<W: Write>(
     }
 
     let mut w = std::io::BufWriter::new(out);
-    let tier_text = |k: usize| format!("tier {} {}", k + 1, TIER_NAMES[k]);
+    let tier_text = |k: usize| view.tier_text(k);
     writeln!(
         w,
         "* appointment-optimiser: component {component}, {} referrals, {} slots, {} columns, {} rows",
@@ -114,11 +113,11 @@ pub fn write_mps<W: Write>(
     )?;
     match objective {
         ExportObjective::Lexicographic => {
-            let [w1, w2, _] = view.weights()?;
+            let weights = view.weights()?;
             writeln!(
                 w,
-                "* objective: minimise {w1} * {} + {w2} * {} + {} (exactly lexicographic)",
-                TIER_NAMES[0], TIER_NAMES[1], TIER_NAMES[2]
+                "* objective: minimise {} (exactly lexicographic)",
+                view.combined_text(&weights)
             )?;
         }
         ExportObjective::Tier(k) => writeln!(w, "* objective: minimise {}", tier_text(*k))?,

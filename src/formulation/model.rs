@@ -38,9 +38,9 @@ pub(crate) struct ComponentModel {
     /// All rows.
     pub rows: Vec<Row>,
     /// Per tier, the coefficient of each variable.
-    pub objective: [Vec<i64>; 3],
+    pub objective: Vec<Vec<i64>>,
     /// Per tier, the cost with nothing booked.
-    pub constant: [i64; 3],
+    pub constant: Vec<i64>,
 }
 
 /// Family name: each referral is booked at most once.
@@ -72,16 +72,18 @@ impl ComponentModel {
         }
         let var = |ri: usize, ci: usize| first_var[&ri] + ci;
 
-        let mut objective: [Vec<i64>; 3] = Default::default();
-        let mut constant = [0i64; 3];
+        let tiers = costs.tiers();
+        let mut objective: Vec<Vec<i64>> = vec![Vec::with_capacity(vars.len()); tiers];
+        let mut constant = vec![0i64; tiers];
         for &ri in &comp.referrals {
-            for (k, c) in constant.iter_mut().enumerate() {
-                *c = c.saturating_add(costs.unbooked[ri][k]);
+            for (c, u) in constant.iter_mut().zip(costs.unbooked(ri)) {
+                *c = c.saturating_add(*u);
             }
         }
         for &(ri, ci) in &vars {
-            for (k, obj) in objective.iter_mut().enumerate() {
-                obj.push(costs.booked[ri][ci][k].saturating_sub(costs.unbooked[ri][k]));
+            let unbooked = costs.unbooked(ri);
+            for ((obj, b), u) in objective.iter_mut().zip(costs.booked(ri, ci)).zip(unbooked) {
+                obj.push(b.saturating_sub(*u));
             }
         }
 
@@ -111,7 +113,7 @@ impl ComponentModel {
         }
     }
 
-    /// Value of tier `tier` (0, 1 or 2) at the assignment `x`.
+    /// Value of tier `tier` (counted from 0) at the assignment `x`.
     pub(crate) fn tier_value(&self, tier: usize, x: &[f64]) -> f64 {
         self.constant[tier] as f64
             + self.objective[tier]
@@ -293,7 +295,11 @@ mod tests {
     }
 
     fn fixture() -> Fixture {
-        let problem = Problem::from_json(JSON).unwrap();
+        // The first objective (clock-stop breaches, treat in turn, travel) at the horizon end:
+        // the numbers below are worked for it.
+        let mut problem = Problem::from_json(JSON).unwrap();
+        problem.policy.objective = crate::Objective::Preset(crate::Preset::ClockStopBreaches);
+        problem.policy.look_ahead_days = 0;
         let index = problem.index().unwrap();
         let cands = candidates::build(&problem, &index);
         let costs = costs(&problem, &index.slot_site, &cands);

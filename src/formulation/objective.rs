@@ -1,24 +1,21 @@
-//! The tiered objective: weighted breaches, then treat in turn, then travel.
+//! The tiered objective: the policy's ordered tiers ([`crate::Objective`]), each a weighted sum
+//! of named terms ([`crate::Term`], one function each in `terms`).
 //!
 //! Every cost is an exact integer. The tiers are strictly ordered: the solver minimises tier 1,
-//! then tier 2 among the schedules optimal for tier 1, then tier 3 among those (lexicographic
-//! solves, see [`crate::solve`]), so no amount of a lower tier can buy one unit of a higher one.
+//! then tier 2 among the schedules optimal for tier 1, and so on (lexicographic solves, see
+//! [`crate::solve`]), so no amount of a lower tier can buy one unit of a higher one. Each term is
+//! a cost on one (referral, appointment date) pair or on leaving the referral unbooked, so a
+//! capacity-only component stays a transportation problem whatever the tiers.
 //!
-//! - **Tier 1, weighted breaches.** A referral breaches when it is booked on a date after its
-//!   due date ([`crate::rules::due_date`]), or left unbooked while its due date falls inside the
-//!   horizon. Each breach costs the referral's priority weight ([`crate::BreachWeights`]).
-//! - **Tier 2, treat in turn.** Weight × (days waited at the appointment date)²; an unbooked
-//!   referral counts as seen the day after the horizon ends. The square is convex: moving
-//!   capacity from a short waiter to a long waiter lowers the sum, so the longest waiters of each
-//!   priority are booked first, and each is booked as early as it can be. Unit: weighted day².
-//! - **Tier 3, travel.** Regret: metres travelled beyond the patient's nearest suitable site
-//!   (the nearest site among its candidate slots), plus the policy's non-preferred-site penalty
-//!   when the patient named preferred sites and this is not one. 0 when the home is unknown and
-//!   for unbooked or pinned referrals. Unit: metres.
+//! Travel regret is metres travelled beyond the patient's nearest suitable site (the nearest
+//! site among its candidate slots), plus the policy's non-preferred-site penalty when the
+//! patient named preferred sites and this is not one; 0 when the home is unknown and for
+//! unbooked or pinned referrals.
 
+use super::terms::Measure;
 use crate::candidates::Candidates;
-use crate::model::{Problem, ReferralId};
-use crate::rules::{days_waited, due_date, running_clock_start};
+use crate::model::{Problem, ReferralId, Term, WeightedTerm};
+use crate::rules::running_clock_start;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
@@ -36,81 +33,129 @@ pub(crate) fn turn_order(problem: &Problem, ri: usize) -> (Reverse<u32>, NaiveDa
     )
 }
 
-/// Names of the three tiers, in order, as they appear in errors and reports.
-pub const TIER_NAMES: [&str; 3] = ["weighted_breaches", "treat_in_turn", "travel_regret"];
+/// The value of one term in a schedule, as part of its tier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermValue {
+    /// The term.
+    pub term: Term,
+    /// Its weight in the tier.
+    pub weight: u32,
+    /// Its value summed over the referrals, before the weight (unit: the term's own, see
+    /// [`Term`]).
+    pub value: i64,
+}
 
-/// The value of each objective tier for a schedule.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The value of one tier in a schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierValue {
+    /// The tier's name: its terms joined by `+` ([`crate::Objective::tier_names`]).
+    pub tier: String,
+    /// The tier's value: the sum of weight × value over its terms.
+    pub value: i64,
+    /// Each term of the tier.
+    pub terms: Vec<TermValue>,
+}
+
+/// The value of each tier of the policy's objective for a schedule, tier 1 first.
+///
+/// JSON: `{"tiers": [{"tier": "clinical_days_late", "value": 12, "terms": [{"term":
+/// "clinical_days_late", "weight": 1, "value": 12}]}, ...]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveValues {
-    /// Tier 1: sum of priority weights of breaching referrals.
-    pub weighted_breaches: i64,
-    /// Tier 2: sum of weight × days waited² (weighted day²).
-    pub treat_in_turn: i64,
-    /// Tier 3: metres of travel regret plus non-preferred-site penalties.
-    pub travel_regret_m: i64,
+    /// One entry per tier, in the objective's order.
+    pub tiers: Vec<TierValue>,
 }
 
 impl ObjectiveValues {
-    /// The tiers as an array, tier 1 first.
-    pub fn as_array(&self) -> [i64; 3] {
-        [
-            self.weighted_breaches,
-            self.treat_in_turn,
-            self.travel_regret_m,
-        ]
+    /// The tiers' values, tier 1 first.
+    pub fn values(&self) -> Vec<i64> {
+        self.tiers.iter().map(|t| t.value).collect()
     }
 
-    /// Values from an array, tier 1 first.
-    pub fn from_array(v: [i64; 3]) -> Self {
-        Self {
-            weighted_breaches: v[0],
-            treat_in_turn: v[1],
-            travel_regret_m: v[2],
+    /// The unweighted value of `term` where it first appears in the objective; `None` when the
+    /// objective does not use it.
+    pub fn term(&self, term: Term) -> Option<i64> {
+        self.tiers
+            .iter()
+            .flat_map(|t| &t.terms)
+            .find(|t| t.term == term)
+            .map(|t| t.value)
+    }
+}
+
+/// The tier costs of each option of each referral, for an objective of `tiers` tiers.
+#[derive(Clone, Debug)]
+pub(crate) struct Costs {
+    /// Tier names, first first.
+    pub names: Vec<String>,
+    /// Per referral, its candidates' tier costs one after another (candidate `ci`'s tier `k`
+    /// at `ci * tiers + k`; same order as `Candidates::per_referral`).
+    booked: Vec<Vec<i64>>,
+    /// Tier costs of leaving each referral unbooked (referral `ri`'s tier `k` at
+    /// `ri * tiers + k`).
+    unbooked: Vec<i64>,
+    /// Tier costs of each referral's pinned booking (zero when not pinned), laid out as
+    /// `unbooked`.
+    pinned: Vec<i64>,
+}
+
+impl Costs {
+    /// Costs from their parts, with no pinned bookings: `booked[r]` holds referral `r`'s
+    /// candidates' tier costs one after another, `unbooked` each referral's.
+    pub(crate) fn from_parts(
+        names: Vec<String>,
+        booked: Vec<Vec<i64>>,
+        unbooked: Vec<i64>,
+    ) -> Self {
+        let pinned = vec![0; unbooked.len()];
+        Costs {
+            names,
+            booked,
+            unbooked,
+            pinned,
         }
     }
+
+    /// The number of tiers.
+    pub(crate) fn tiers(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Tier costs of booking referral `ri` at its candidate `ci`.
+    pub(crate) fn booked(&self, ri: usize, ci: usize) -> &[i64] {
+        let n = self.tiers();
+        &self.booked[ri][ci * n..(ci + 1) * n]
+    }
+
+    /// Tier costs of leaving referral `ri` unbooked.
+    pub(crate) fn unbooked(&self, ri: usize) -> &[i64] {
+        let n = self.tiers();
+        &self.unbooked[ri * n..(ri + 1) * n]
+    }
+
+    /// Tier costs of referral `ri`'s pinned booking (zero when not pinned).
+    pub(crate) fn pinned(&self, ri: usize) -> &[i64] {
+        let n = self.tiers();
+        &self.pinned[ri * n..(ri + 1) * n]
+    }
 }
 
-/// The three tier costs of each option of each referral.
-#[derive(Debug)]
-pub(crate) struct Costs {
-    /// Per referral, per candidate (same order as `Candidates::per_referral`): tier costs.
-    pub booked: Vec<Vec<[i64; 3]>>,
-    /// Per referral: tier costs of leaving it unbooked.
-    pub unbooked: Vec<[i64; 3]>,
-    /// Per referral: tier costs of its pinned booking (zero when not pinned).
-    pub pinned: Vec<[i64; 3]>,
+/// Weighted sum of the tier's terms at one option: `wait` gives a date-based term's value,
+/// `travel` the travel regret.
+fn tier_cost(tier: &[WeightedTerm], wait: impl Fn(Term) -> i64, travel: i64) -> i64 {
+    tier.iter().fold(0i64, |sum, t| {
+        let v = match t.term {
+            Term::TravelRegret => travel,
+            term => wait(term),
+        };
+        sum.saturating_add(i64::from(t.weight).saturating_mul(v))
+    })
 }
 
-/// Tier-1 and tier-2 cost of seeing referral `ri` on `date` (or unbooked when `None`).
-pub(crate) fn wait_costs(
-    problem: &Problem,
-    ri: usize,
-    date: Option<chrono::NaiveDate>,
-) -> [i64; 2] {
-    let r = &problem.referrals[ri];
-    let weight = i64::from(
-        problem
-            .policy
-            .breach_weights
-            .weight(r.priority, r.surgical_priority),
-    );
-    let due = due_date(r);
-    let (breached, days) = match date {
-        Some(d) => (d > due, days_waited(running_clock_start(r), d)),
-        None => (
-            due <= problem.horizon_end,
-            days_waited(running_clock_start(r), problem.horizon_end) + 1,
-        ),
-    };
-    let days = days.max(0);
-    [
-        if breached { weight } else { 0 },
-        weight.saturating_mul(days.saturating_mul(days)),
-    ]
-}
-
-/// Tier-3 cost, in metres, of a booking at `distance_km` for a referral whose nearest suitable
+/// Travel regret, in metres, of a booking at `distance_km` for a referral whose nearest suitable
 /// site is `nearest_km` away.
 pub(crate) fn travel_cost(
     problem: &Problem,
@@ -146,36 +191,128 @@ pub(crate) fn nearest_km(cands: &Candidates) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Costs of every option of every referral.
+/// Costs of every option of every referral under the problem's objective.
 pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) -> Costs {
+    let tiers = problem.policy.objective.tiers();
+    let names = problem.policy.objective.tier_names();
+    let n = tiers.len();
+    let measure = Measure::new(problem);
     let nearest = nearest_km(cands);
+    // Per tier, the total weight of travel regret in it.
+    let travel_weight: Vec<i64> = tiers
+        .iter()
+        .map(|tier| {
+            tier.iter()
+                .filter(|t| t.term == Term::TravelRegret)
+                .map(|t| i64::from(t.weight))
+                .sum()
+        })
+        .collect();
     let mut booked = Vec::with_capacity(problem.referrals.len());
-    let mut unbooked = Vec::with_capacity(problem.referrals.len());
-    let mut pinned = Vec::with_capacity(problem.referrals.len());
+    let mut unbooked = Vec::with_capacity(problem.referrals.len() * n);
+    let mut pinned = Vec::with_capacity(problem.referrals.len() * n);
     for (ri, list) in cands.per_referral.iter().enumerate() {
-        booked.push(
-            list.iter()
-                .map(|c| {
-                    let [t1, t2] = wait_costs(problem, ri, Some(c.date));
-                    let t3 =
-                        travel_cost(problem, ri, slot_site[c.slot], c.distance_km, nearest[ri]);
-                    [t1, t2, t3]
-                })
-                .collect(),
-        );
-        let [u1, u2] = wait_costs(problem, ri, None);
-        unbooked.push([u1, u2, 0]);
-        pinned.push(match cands.pinned[ri] {
-            Some(si) => {
-                let [t1, t2] = wait_costs(problem, ri, Some(cands.slot_date[si]));
-                [t1, t2, 0]
+        let mut flat = Vec::with_capacity(list.len() * n);
+        // Candidates come in slot order, so runs of one date are common: the date-based part of
+        // each tier is computed once per run.
+        let mut last_date: Option<NaiveDate> = None;
+        let mut wait = vec![0i64; n];
+        for c in list {
+            if last_date != Some(c.date) {
+                for (w, tier) in wait.iter_mut().zip(&tiers) {
+                    *w = tier_cost(tier, |t| measure.wait_term(t, ri, Some(c.date)), 0);
+                }
+                last_date = Some(c.date);
             }
-            None => [0; 3],
-        });
+            let travel = if travel_weight.iter().any(|&w| w > 0) {
+                travel_cost(problem, ri, slot_site[c.slot], c.distance_km, nearest[ri])
+            } else {
+                0
+            };
+            for (w, tw) in wait.iter().zip(&travel_weight) {
+                flat.push(w.saturating_add(tw.saturating_mul(travel)));
+            }
+        }
+        booked.push(flat);
+        for tier in &tiers {
+            unbooked.push(tier_cost(tier, |t| measure.wait_term(t, ri, None), 0));
+        }
+        match cands.pinned[ri] {
+            Some(si) => {
+                let date = cands.slot_date[si];
+                for tier in &tiers {
+                    pinned.push(tier_cost(tier, |t| measure.wait_term(t, ri, Some(date)), 0));
+                }
+            }
+            None => pinned.extend(std::iter::repeat_n(0, n)),
+        }
     }
     Costs {
+        names,
         booked,
         unbooked,
         pinned,
+    }
+}
+
+/// Position of `term` in [`Term::ALL`].
+fn term_index(term: Term) -> usize {
+    Term::ALL.iter().position(|&t| t == term).unwrap_or(0)
+}
+
+/// The objective's value, tier by tier and term by term, when each referral `ri` is seen as
+/// `seen[ri]` says: `Some((slot, pinned))` booked in that slot (problem index), `None` unbooked.
+/// A pinned booking has no travel regret (it is not the optimiser's choice).
+pub(crate) fn evaluate(
+    problem: &Problem,
+    slot_site: &[usize],
+    cands: &Candidates,
+    seen: &[Option<(usize, bool)>],
+) -> ObjectiveValues {
+    let tiers = problem.policy.objective.tiers();
+    let names = problem.policy.objective.tier_names();
+    let measure = Measure::new(problem);
+    let nearest = nearest_km(cands);
+    let mut totals = vec![0i64; Term::ALL.len()];
+    for (ri, s) in seen.iter().enumerate() {
+        let date = s.map(|(si, _)| cands.slot_date[si]);
+        for (k, &term) in Term::ALL.iter().enumerate() {
+            let v = match (term, s) {
+                (Term::TravelRegret, Some((si, false))) => {
+                    let distance = cands.per_referral[ri]
+                        .iter()
+                        .find(|c| c.slot == *si)
+                        .and_then(|c| c.distance_km);
+                    travel_cost(problem, ri, slot_site[*si], distance, nearest[ri])
+                }
+                (Term::TravelRegret, _) => 0,
+                (term, _) => measure.wait_term(term, ri, date),
+            };
+            totals[k] = totals[k].saturating_add(v);
+        }
+    }
+    ObjectiveValues {
+        tiers: tiers
+            .iter()
+            .zip(names)
+            .map(|(tier, name)| {
+                let terms: Vec<TermValue> = tier
+                    .iter()
+                    .map(|t| TermValue {
+                        term: t.term,
+                        weight: t.weight,
+                        value: totals[term_index(t.term)],
+                    })
+                    .collect();
+                let value = terms.iter().fold(0i64, |sum, t| {
+                    sum.saturating_add(i64::from(t.weight).saturating_mul(t.value))
+                });
+                TierValue {
+                    tier: name,
+                    value,
+                    terms,
+                }
+            })
+            .collect(),
     }
 }

@@ -14,7 +14,7 @@ mod slot;
 pub use geo::{Location, EARTH_RADIUS_KM};
 pub use ids::{Capability, PatientId, ReferralId, SiteId, SlotId};
 pub use pathway::{PathwayStep, Prerequisite};
-pub use policy::{BreachWeights, Policy};
+pub use policy::{BreachWeights, Objective, Policy, Preset, Term, WeightedTerm};
 pub(crate) use problem::Index;
 pub use problem::{Problem, MAX_CLOCK_AGE_DAYS, MAX_HORIZON_DAYS};
 pub use referral::{

@@ -254,6 +254,48 @@ impl Problem {
                 "must be a finite number of kilometres, 0 or more",
             ));
         }
+        if policy.urgent_target_days == 0 {
+            return Err(invalid(
+                RecordKind::Policy,
+                "policy",
+                "urgent_target_days",
+                "must be at least 1 day",
+            ));
+        }
+        let tiers = policy.objective.tiers();
+        if tiers.is_empty() {
+            return Err(invalid(
+                RecordKind::Policy,
+                "policy",
+                "objective",
+                "the list of tiers is empty: give at least one tier, or a preset name",
+            ));
+        }
+        for (k, tier) in tiers.iter().enumerate() {
+            if tier.is_empty() {
+                return Err(invalid(
+                    RecordKind::Policy,
+                    "policy",
+                    "objective",
+                    format!(
+                        "tier {} has no terms: give each tier at least one term",
+                        k + 1
+                    ),
+                ));
+            }
+            if let Some(t) = tier.iter().find(|t| t.weight == 0) {
+                return Err(invalid(
+                    RecordKind::Policy,
+                    "policy",
+                    "objective",
+                    format!(
+                        "term `{}` in tier {} has weight 0: every weight must be at least 1",
+                        t.term,
+                        k + 1
+                    ),
+                ));
+            }
+        }
         for (name, weight) in policy.breach_weights.all() {
             if weight == 0 {
                 return Err(invalid(

@@ -2,6 +2,7 @@
 
 use super::render::{one_decimal, signed_one_decimal, signed_whole, Table, NOT_APPLICABLE};
 use super::{site_kind_label, standard_label, PriorityClass, Report, Utilisation, SITE_KINDS};
+use crate::model::Term;
 use crate::model::{SiteKind, WaitingTimeStandard};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -92,9 +93,13 @@ impl Comparison {
         push("referrals".into(), Unit::Count, &|r| count(r.referrals));
         push("booked".into(), Unit::Count, &|r| count(r.booked));
         push("breaches".into(), Unit::Count, &|r| count(r.breaches));
-        push("weighted breaches".into(), Unit::Count, &|r| {
-            Some(r.objective.weighted_breaches as f64)
-        });
+        for term in Term::ALL {
+            if reports.iter().any(|r| r.objective.term(term).is_some()) {
+                push(format!("objective: {term}"), Unit::Count, &|r| {
+                    r.objective.term(term).map(|v| v as f64)
+                });
+            }
+        }
 
         let standards: BTreeSet<WaitingTimeStandard> = reports
             .iter()

@@ -131,10 +131,14 @@ impl Report {
                 self.referrals, self.booked, self.pinned, self.unbooked, self.breaches
             ),
             format!(
-                "Objective: weighted breaches {}; treat in turn {} weighted day²; travel regret {:.1} km",
-                self.objective.weighted_breaches,
-                self.objective.treat_in_turn,
-                self.objective.travel_regret_m as f64 / 1000.0
+                "Objective, in order: {}",
+                self.objective
+                    .tiers
+                    .iter()
+                    .enumerate()
+                    .map(|(k, t)| format!("{} {} {}", k + 1, t.tier, t.value))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         ];
         let mut tables = Vec::new();

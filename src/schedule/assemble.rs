@@ -2,7 +2,7 @@
 
 use super::{Booking, Outcome, ReferralOutcome, Schedule, SolveStats, UnbookedReason};
 use crate::candidates::Candidates;
-use crate::formulation::{turn_order, Costs, ObjectiveValues};
+use crate::formulation::{evaluate, turn_order, Costs};
 use crate::model::{Index, Prerequisite, Problem, ReferralId};
 use crate::rules::due_date;
 use chrono::{DateTime, FixedOffset, TimeDelta};
@@ -23,19 +23,19 @@ pub(crate) fn assemble(
         .map(|ri| cands.pinned[ri].or_else(|| chosen[ri].map(|ci| cands.per_referral[ri][ci].slot)))
         .collect();
     let starts = appointment_starts(problem, &slot_of);
-    let why = Why::new(problem, index, cands, &slot_of, &starts);
+    let why = Why::new(problem, index, cands, costs, &slot_of, &starts);
 
-    let mut totals = [0i64; 3];
+    let mut totals = vec![0i64; costs.tiers()];
     let mut outcomes = Vec::with_capacity(problem.referrals.len());
     for (ri, r) in problem.referrals.iter().enumerate() {
         let due = due_date(r);
         let tier = match (cands.pinned[ri], chosen[ri]) {
-            (Some(_), _) => costs.pinned[ri],
-            (None, Some(ci)) => costs.booked[ri][ci],
-            (None, None) => costs.unbooked[ri],
+            (Some(_), _) => costs.pinned(ri),
+            (None, Some(ci)) => costs.booked(ri, ci),
+            (None, None) => costs.unbooked(ri),
         };
         for (t, c) in totals.iter_mut().zip(tier) {
-            *t = t.saturating_add(c);
+            *t = t.saturating_add(*c);
         }
         let (outcome, breached, days_late) = match slot_of[ri] {
             Some(si) => {
@@ -77,9 +77,17 @@ pub(crate) fn assemble(
             days_late: u32::try_from(days_late).unwrap_or(u32::MAX),
         });
     }
+    let seen: Vec<Option<(usize, bool)>> = slot_of
+        .iter()
+        .enumerate()
+        .map(|(ri, s)| s.map(|si| (si, cands.pinned[ri].is_some())))
+        .collect();
+    let objective = evaluate(problem, &index.slot_site, cands, &seen);
+    // The term-by-term evaluation and the solver's tier costs are two computations of one sum.
+    debug_assert_eq!(objective.values(), totals);
     Schedule {
         outcomes,
-        objective: ObjectiveValues::from_array(totals),
+        objective,
         stats,
     }
 }
@@ -88,6 +96,7 @@ pub(crate) fn assemble(
 /// room left in each slot, each referral's pathway prerequisites and each patient's referrals.
 struct Why<'a> {
     problem: &'a Problem,
+    costs: &'a Costs,
     cands: &'a Candidates,
     slot_of: &'a [Option<usize>],
     starts: &'a [Option<DateTime<FixedOffset>>],
@@ -106,6 +115,7 @@ impl<'a> Why<'a> {
         problem: &'a Problem,
         index: &Index,
         cands: &'a Candidates,
+        costs: &'a Costs,
         slot_of: &'a [Option<usize>],
         starts: &'a [Option<DateTime<FixedOffset>>],
     ) -> Self {
@@ -139,6 +149,7 @@ impl<'a> Why<'a> {
         }
         Why {
             problem,
+            costs,
             cands,
             slot_of,
             starts,
@@ -151,7 +162,8 @@ impl<'a> Why<'a> {
 
     /// Why referral `ri`, which has candidate slots, was left unbooked: every candidate full,
     /// or one with room ruled out by its pathway or by a clash with the patient's other booking,
-    /// or else not chosen (the solver stopped early).
+    /// or booking it would lower no tier of the objective, or else not chosen (the solver
+    /// stopped early).
     fn unbooked(&self, ri: usize) -> UnbookedReason {
         let (problem, cands, slot_of) = (self.problem, self.cands, self.slot_of);
         let r = &problem.referrals[ri];
@@ -205,6 +217,16 @@ impl<'a> Why<'a> {
                     };
                 }
             }
+        }
+        // Booking it in a slot with room would lower no tier: the objective has nothing to gain
+        // (an objective without treat in turn, say, and a referral inside every limit).
+        let no_gain = cands.per_referral[ri].iter().enumerate().all(|(ci, c)| {
+            let roomy = self.count[c.slot] > 0
+                && self.minutes[c.slot].is_none_or(|m| m >= r.duration_minutes);
+            !roomy || self.costs.booked(ri, ci) >= self.costs.unbooked(ri)
+        });
+        if no_gain {
+            return UnbookedReason::NoGain { candidates };
         }
         UnbookedReason::NotChosen { candidates }
     }

@@ -102,6 +102,13 @@ pub enum UnbookedReason {
         /// The patient's referral booked at an overlapping time.
         with: ReferralId,
     },
+    /// A candidate slot has room and nothing forbids it, but booking it would lower no tier of
+    /// the objective (for example an objective without `treat_in_turn`, and a referral that
+    /// stays inside every limit and snapshot either way): leaving it is as good.
+    NoGain {
+        /// How many candidate slots it had.
+        candidates: usize,
+    },
     /// A candidate slot has room and nothing forbids it: the solver stopped (time limit or gap)
     /// before using it.
     NotChosen {

@@ -14,6 +14,7 @@ impl Schedule {
         let booked = self.bookings().count();
         let pinned = self.bookings().filter(|(_, b)| b.pinned).count();
         let (mut no_candidate, mut no_capacity, mut ruled_out, mut stopped) = (0, 0, 0, 0);
+        let mut no_gain = 0;
         for o in &self.outcomes {
             match &o.outcome {
                 Outcome::Unbooked(UnbookedReason::NoCandidate { .. }) => no_candidate += 1,
@@ -21,6 +22,7 @@ impl Schedule {
                 Outcome::Unbooked(
                     UnbookedReason::PathwayOrder { .. } | UnbookedReason::PatientClash { .. },
                 ) => ruled_out += 1,
+                Outcome::Unbooked(UnbookedReason::NoGain { .. }) => no_gain += 1,
                 Outcome::Unbooked(
                     UnbookedReason::SolverStopped { .. } | UnbookedReason::NotChosen { .. },
                 ) => stopped += 1,
@@ -35,8 +37,13 @@ impl Schedule {
         let _ = writeln!(s, "  booked      {booked:>7}  ({pinned} pinned)");
         let _ = writeln!(
             s,
-            "  unbooked    {:>7}  (no candidate slot {no_candidate}, no capacity left {no_capacity}, pathway or clash {ruled_out}, solver stopped {stopped})",
-            total - booked
+            "  unbooked    {:>7}  (no candidate slot {no_candidate}, no capacity left {no_capacity}, pathway or clash {ruled_out}, solver stopped {stopped}{})",
+            total - booked,
+            if no_gain > 0 {
+                format!(", no gain under the objective {no_gain}")
+            } else {
+                String::new()
+            }
         );
         let mut by_priority = [(0usize, 0usize); 3];
         for (o, r) in self.outcomes.iter().zip(&problem.referrals) {
@@ -57,21 +64,22 @@ impl Schedule {
             by_priority[0].1, by_priority[0].0, by_priority[1].1, by_priority[1].0, by_priority[2].1, by_priority[2].0
         );
         let _ = writeln!(s, "Objective, strictly in this order:");
-        let _ = writeln!(
-            s,
-            "  1 weighted breaches   {:>14}",
-            self.objective.weighted_breaches
-        );
-        let _ = writeln!(
-            s,
-            "  2 treat in turn       {:>14}  weighted day²",
-            self.objective.treat_in_turn
-        );
-        let _ = writeln!(
-            s,
-            "  3 travel regret       {:>14.1}  km (with non-preferred-site penalties)",
-            self.objective.travel_regret_m as f64 / 1000.0
-        );
+        for (k, tier) in self.objective.tiers.iter().enumerate() {
+            // The tier's unit when all its terms share one.
+            let unit = match tier.terms.split_first() {
+                Some((first, rest)) if rest.iter().all(|t| t.term.unit() == first.term.unit()) => {
+                    first.term.unit()
+                }
+                _ => "",
+            };
+            let _ = writeln!(
+                s,
+                "  {:>2} {:<50} {:>16}  {unit}",
+                k + 1,
+                tier.tier,
+                tier.value
+            );
+        }
         let st = &self.stats;
         if st.status == SolveStatus::Heuristic {
             let _ = writeln!(
@@ -146,6 +154,10 @@ impl Schedule {
                 UnbookedReason::PatientClash { with, .. } => format!(
                     "a candidate slot has room, but it overlaps the same patient's booking for {with}"
                 ),
+                UnbookedReason::NoGain { .. } => {
+                    "a candidate slot has room, but booking it lowers no tier of the objective"
+                        .to_owned()
+                }
                 UnbookedReason::NotChosen { .. } => {
                     "a candidate slot has room: the solver stopped before using it".to_owned()
                 }

@@ -6,30 +6,35 @@
 //! the slot's count left, cost 0). After each tier, arcs with non-zero reduced cost are held at
 //! their bound (which leaves exactly the tier's optimal flows) before the next tier's costs go in.
 //!
-//! Tier 1 (breaches: few distinct costs) and tier 3 (travel, on the few arcs left free by then)
-//! go to the network simplex. Tier 2 (weight × days², a distinct cost on nearly every arc)
-//! goes to cost scaling, faster there (end to end on the generated 20,000 × 5,000 list 2.6-3.4 s
-//! against 4.6 s, on 100,000 × 25,000 26-38 s against 87.5 s), unless the caller turned it off
-//! (`SolveOptions::cost_scaling`). Should cost scaling refuse the instance (its bounds on costs
-//! are tighter) or fail in any other way, the network simplex takes the tier instead.
+//! A tier whose costs are all zero on the arcs still free is skipped: it cannot tell the
+//! optimal schedules of the tiers before it apart. The engine for each tier follows from its
+//! costs, not its position: a tier with many distinct costs on the free arcs (treat in turn,
+//! weight × days², a distinct cost on nearly every arc) goes to cost scaling, faster there (end
+//! to end on the generated 20,000 × 5,000 list 2.6-3.4 s against 4.6 s, on 100,000 × 25,000
+//! 26-38 s against 87.5 s), unless the caller turned it off (`SolveOptions::cost_scaling`);
+//! tiers with few distinct costs (counts at snapshot dates, breaches, travel on the few arcs
+//! left free) go to the network simplex. Should cost scaling refuse the instance (its bounds on
+//! costs are tighter) or fail in any other way, the network simplex takes the tier instead.
 
 use super::cost_scaling::{self, Solution};
 use super::network::{FlowError, FlowStatus, NetworkSimplex};
 use crate::candidates::{Candidates, Component};
-use crate::formulation::{Costs, TIER_NAMES};
+use crate::formulation::Costs;
+use std::collections::HashSet;
 
-/// The tier solved by cost scaling when it is on: treat in turn.
-const COST_SCALING_TIER: usize = 1;
+/// A tier with more distinct costs than this on its free arcs goes to cost scaling (when on).
+const COST_SCALING_MIN_DISTINCT: usize = 256;
 
 /// The candidate position chosen for each referral of the component (`None`: unbooked), with
-/// tier 2 solved by cost scaling when `cost_scaling` is true and by the network simplex
-/// otherwise (the same optimum either way). Err names the tier whose costs overflowed.
+/// tiers of many distinct costs solved by cost scaling when `cost_scaling` is true and by the
+/// network simplex otherwise (the same optimum either way). Err names the tier whose costs
+/// overflowed.
 pub(crate) fn solve_component(
     cands: &Candidates,
     costs: &Costs,
     comp: &Component,
     cost_scaling: bool,
-) -> Result<Vec<(usize, Option<usize>)>, &'static str> {
+) -> Result<Vec<(usize, Option<usize>)>, String> {
     let k = comp.referrals.len();
     let slot_node: std::collections::HashMap<usize, usize> = comp
         .slots
@@ -73,16 +78,37 @@ pub(crate) fn solve_component(
     supply[sink] = -(k as i64);
     let mut forced = vec![false; capacity.len()];
 
-    // The last tier's optimum when cost scaling found it (else the simplex holds it).
+    // The last solved tier's optimum when cost scaling found it (else the simplex holds it).
     let mut scaled: Option<Solution> = None;
-    for (tier, name) in TIER_NAMES.iter().enumerate() {
+    let mut solved_once = false;
+    let tiers = costs.tiers();
+    for (tier, name) in costs.names.iter().enumerate() {
+        let mut distinct = HashSet::new();
+        // Whether some referral's free arcs differ in cost: if none does, every schedule left
+        // has the same value in this tier (each referral takes one of its equal arcs).
+        let mut differs = false;
+        let mut first_free: Option<(usize, i64)> = None;
         for &(arc, ri, ci) in &choice_arcs {
-            net.set_cost(arc, tier_cost(costs, ri, ci, tier));
+            let cost = tier_cost(costs, ri, ci, tier);
+            net.set_cost(arc, cost);
+            if capacity[arc] == 0 {
+                continue;
+            }
+            if distinct.len() <= COST_SCALING_MIN_DISTINCT {
+                distinct.insert(cost);
+            }
+            match first_free {
+                Some((r, c)) if r == ri => differs |= c != cost,
+                _ => first_free = Some((ri, cost)),
+            }
+        }
+        if !differs {
+            continue;
         }
         for (node, &s) in supply.iter().enumerate() {
             net.set_supply(node, s);
         }
-        scaled = if cost_scaling && tier == COST_SCALING_TIER {
+        scaled = if cost_scaling && distinct.len() > COST_SCALING_MIN_DISTINCT {
             // Any refusal (costs beyond cost scaling's tighter bounds) or failure: the simplex
             // takes the tier below.
             cost_scaling::solve(&net).ok().flatten()
@@ -90,45 +116,51 @@ pub(crate) fn solve_component(
             None
         };
         if scaled.is_none() {
-            let result = if tier == 0 {
+            let result = if !solved_once {
                 net.solve()
             } else {
                 // The previous tier's optimal tree is still feasible after the fixing. When cost
-                // scaling solved the tier in between, the tree is tier 1's: resolve reuses it if
-                // it still fits the fixed arcs and supplies and otherwise solves afresh.
+                // scaling solved a tier in between, the tree is an earlier tier's: resolve reuses
+                // it if it still fits the fixed arcs and supplies and otherwise solves afresh.
                 net.resolve()
             };
             match result {
                 Ok(FlowStatus::Optimal) => {}
                 // The unbooked arcs make every instance feasible; overflow is the only failure.
-                Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name),
-                Err(_) => return Err(name),
+                Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name.clone()),
+                Err(_) => return Err(name.clone()),
             }
         }
-        if tier + 1 < TIER_NAMES.len() {
-            for arc in 0..net.arc_count() {
-                let rc = match &scaled {
-                    Some(solution) => solution.reduced_cost(&net, arc),
-                    None => net.reduced_cost(arc),
-                };
-                if rc == 0 || capacity[arc] == 0 {
-                    continue;
-                }
-                if rc < 0 {
-                    // Held at capacity: move its flow into the supplies.
-                    let (from, to) = ends[arc];
-                    supply[from] -= capacity[arc];
-                    supply[to] += capacity[arc];
-                    forced[arc] = true;
-                }
-                capacity[arc] = 0;
-                net.set_capacity(arc, 0);
+        solved_once = true;
+        if tier + 1 == tiers {
+            break;
+        }
+        for arc in 0..net.arc_count() {
+            let rc = match &scaled {
+                Some(solution) => solution.reduced_cost(&net, arc),
+                None => net.reduced_cost(arc),
+            };
+            if rc == 0 || capacity[arc] == 0 {
+                continue;
             }
+            if rc < 0 {
+                // Held at capacity: move its flow into the supplies.
+                let (from, to) = ends[arc];
+                supply[from] -= capacity[arc];
+                supply[to] += capacity[arc];
+                forced[arc] = true;
+            }
+            capacity[arc] = 0;
+            net.set_capacity(arc, 0);
         }
     }
 
     let mut picks: Vec<(usize, Option<usize>)> =
         comp.referrals.iter().map(|&ri| (ri, None)).collect();
+    if !solved_once {
+        // No tier tells any two schedules apart: leaving every referral unbooked is optimal.
+        return Ok(picks);
+    }
     let position: std::collections::HashMap<usize, usize> = comp
         .referrals
         .iter()
@@ -150,7 +182,7 @@ pub(crate) fn solve_component(
 /// The cost in `tier` of a referral's candidate `ci` (`None`: left unbooked).
 fn tier_cost(costs: &Costs, ri: usize, ci: Option<usize>, tier: usize) -> i64 {
     match ci {
-        Some(ci) => costs.booked[ri][ci][tier],
-        None => costs.unbooked[ri][tier],
+        Some(ci) => costs.booked(ri, ci)[tier],
+        None => costs.unbooked(ri)[tier],
     }
 }

@@ -180,7 +180,7 @@ where
     let mut message = None;
     // Tier 1 proven optimal by the backend: its value bounds itself.
     let mut tier1_proven: Option<i64> = None;
-    for tier in 0..3 {
+    for tier in 0..model.objective.len() {
         if tier > 0 && left().is_some_and(|l| l.is_zero()) {
             status = status.max(SolveStatus::TimeLimit);
             break;
@@ -498,8 +498,11 @@ mod tests {
 
     #[test]
     fn fill_books_what_a_stopped_backend_left_best_gain_first() {
-        let problem =
+        let mut problem =
             Problem::from_json(include_str!("../../examples/data/small_clinic.json")).unwrap();
+        // The first objective, whose breach gains the comments below count.
+        problem.policy.objective = crate::Objective::Preset(crate::Preset::ClockStopBreaches);
+        problem.policy.look_ahead_days = 0;
         let prepared = prepare(&problem).unwrap();
         // Component 1 is the 240-minute colonoscopy list: R-COL-1 (60 minutes, breaches
         // whether booked or not), R-COL-2 (90) and R-COL-3 (120), each avoiding a breach if

@@ -85,10 +85,10 @@ pub(crate) fn pool(
     // A group is interchangeable when each referral uses none or all of its slots, at one cost.
     let mut usable = vec![true; members.len()];
     for &ri in &comp.referrals {
-        let mut seen: BTreeMap<usize, (usize, [i64; 3])> = BTreeMap::new();
+        let mut seen: BTreeMap<usize, (usize, &[i64])> = BTreeMap::new();
         for (ci, c) in cands.per_referral[ri].iter().enumerate() {
             if let Some(&g) = group_of.get(&c.slot) {
-                let cost = costs.booked[ri][ci];
+                let cost = costs.booked(ri, ci);
                 let entry = seen.entry(g).or_insert((0, cost));
                 entry.0 += 1;
                 if entry.1 != cost {
@@ -148,7 +148,7 @@ pub(crate) fn pool(
                     date: c.date,
                     distance_km: c.distance_km,
                 });
-                list_costs.push(costs.booked[ri][ci]);
+                list_costs.extend_from_slice(costs.booked(ri, ci));
                 positions.push(ci);
             }
         }
@@ -167,7 +167,7 @@ pub(crate) fn pool(
     let unbooked = comp
         .referrals
         .iter()
-        .map(|&ri| costs.unbooked[ri])
+        .flat_map(|&ri| costs.unbooked(ri).iter().copied())
         .collect();
     Some(Pooled {
         cands: Candidates {
@@ -178,11 +178,7 @@ pub(crate) fn pool(
             count_left,
             minutes_left: vec![None; buckets.len()],
         },
-        costs: Costs {
-            booked,
-            unbooked,
-            pinned: vec![[0; 3]; k],
-        },
+        costs: Costs::from_parts(costs.names.clone(), booked, unbooked),
         comp: Component {
             referrals: (0..k).collect(),
             slots: (0..buckets.len()).collect(),
