@@ -206,3 +206,225 @@ pub(crate) fn clock_stop_breaches(problem: &Problem, r: &Referral, date: Option<
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Planned on 30 April 2026, horizon to 11 June, look-ahead `look_ahead` days: snapshots
+    /// 31 May, 11 June and (look-ahead 7) 18 June. One referral per entry of `referrals`
+    /// (JSON objects without the common fields).
+    fn problem(look_ahead: u32, referrals: &[&str]) -> Problem {
+        let referrals: Vec<String> = referrals
+            .iter()
+            .enumerate()
+            .map(|(i, extra)| {
+                format!(
+                    r#"{{"id": "R{i}", "patient": "P{i}", "service": {{"diagnostic": "mri"}},
+                        "duration_minutes": 30, {extra}}}"#
+                )
+            })
+            .collect();
+        Problem::from_json(&format!(
+            r#"{{"planning_date": "2026-04-30", "horizon_end": "2026-06-11",
+                "policy": {{"look_ahead_days": {look_ahead}}},
+                "sites": [], "slots": [], "referrals": [{}]}}"#,
+            referrals.join(",")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn snapshot_dates_and_the_unbooked_day() {
+        let p = problem(7, &[]);
+        let m = Measure::new(&p);
+        assert_eq!(
+            m.snapshots,
+            vec![d(2026, 5, 31), d(2026, 6, 11), d(2026, 6, 18)]
+        );
+        assert_eq!(m.unbooked_seen, d(2026, 6, 19));
+        assert_eq!(Measure::new(&problem(0, &[])).unbooked_seen, d(2026, 6, 12));
+    }
+
+    /// Clock start 5 June 2025: 360 days on 31 May (under 52 weeks), 371 on 11 June and 378 on
+    /// 18 June (over 52 weeks: 365 days or more). It crosses 52 weeks between two snapshots.
+    #[test]
+    fn a_patient_crossing_52_weeks_between_two_snapshots() {
+        let p = problem(
+            7,
+            &[r#""clock_start": "2025-06-05", "standards": ["rtt_18_weeks"]"#],
+        );
+        let m = Measure::new(&p);
+        let over_52 = |date| m.wait_term(Term::WaitingOver52Weeks, 0, date);
+        let over_18 = |date| m.wait_term(Term::RttOver18Weeks, 0, date);
+        // Seen on 1 June: still waiting only on 31 May, at 360 days: no 52-week count, one
+        // 18-week count.
+        assert_eq!(over_52(Some(d(2026, 6, 1))), 0);
+        assert_eq!(over_18(Some(d(2026, 6, 1))), 1);
+        // Seen on 31 May, the snapshot date itself: not waiting on it.
+        assert_eq!(over_18(Some(d(2026, 5, 31))), 0);
+        // Seen on 11 June, the horizon end's snapshot: counted on neither 11 nor 18 June.
+        assert_eq!(over_52(Some(d(2026, 6, 11))), 0);
+        // A day later: still waiting on 11 June at 371 days.
+        assert_eq!(over_52(Some(d(2026, 6, 12))), 1);
+        // Unbooked (seen 19 June): 11 and 18 June over 52 weeks; all three over 18 weeks.
+        assert_eq!(over_52(None), 2);
+        assert_eq!(over_18(None), 3);
+        // Not over 65 weeks (456 days) on any snapshot.
+        assert_eq!(m.wait_term(Term::WaitingOver65Weeks, 0, None), 0);
+    }
+
+    /// Clock start 18 June 2025 reaches 365 days on 18 June 2026, the look-ahead date: counted
+    /// unbooked with a look-ahead of 7 days, not with 0.
+    #[test]
+    fn the_look_ahead_date_counts_a_patient_crossing_after_the_horizon() {
+        let r = r#""clock_start": "2025-06-18", "standards": ["rtt_18_weeks"]"#;
+        let with = problem(7, &[r]);
+        let without = problem(0, &[r]);
+        assert_eq!(
+            Measure::new(&with).wait_term(Term::WaitingOver52Weeks, 0, None),
+            1
+        );
+        assert_eq!(
+            Measure::new(&without).wait_term(Term::WaitingOver52Weeks, 0, None),
+            0
+        );
+        // Booked inside the horizon, it never waits on 18 June.
+        assert_eq!(
+            Measure::new(&with).wait_term(Term::WaitingOver52Weeks, 0, Some(d(2026, 6, 10))),
+            0
+        );
+    }
+
+    /// The same 5 June 2025 clock start, but the patient did not attend a first appointment and
+    /// a new one was agreed on 1 March 2026: the clock restarts then (RTT v5.0 §4.4.1.3), so on
+    /// 11 June the wait is 102 days and on 18 June 109: under 18 weeks throughout.
+    #[test]
+    fn a_first_appointment_dna_restarts_every_count() {
+        let p = problem(
+            7,
+            &[
+                r#""clock_start": "2025-06-05", "standards": ["rtt_18_weeks"],
+                   "did_not_attend": [{"date": "2026-02-20", "first_appointment": true,
+                                       "rebooked_on": "2026-03-01"}]"#,
+            ],
+        );
+        let m = Measure::new(&p);
+        assert_eq!(m.wait_term(Term::WaitingOver52Weeks, 0, None), 0);
+        assert_eq!(m.wait_term(Term::RttOver18Weeks, 0, None), 0);
+        // Treat in turn counts from the restart too: 110 days to 19 June, 110² = 12100.
+        assert_eq!(m.wait_term(Term::TreatInTurn, 0, None), 12_100);
+    }
+
+    /// Urgent (weight 4), clock start 20 April 2026, urgent target 28 days: deadline 18 May.
+    /// Urgent suspected cancer (weight 16) on FDS and 62 days from the same date: FDS limit
+    /// 18 May, 62-day limit 21 June (after the horizon end, 11 June).
+    #[test]
+    fn clinical_days_late_and_cancer_breaches() {
+        let p = problem(
+            7,
+            &[
+                r#""clock_start": "2026-04-20", "standards": ["rtt_18_weeks"], "priority": "urgent""#,
+                r#""clock_start": "2026-04-20", "priority": "urgent_suspected_cancer",
+                   "standards": ["cancer_faster_diagnosis_28_days", "cancer_62_days"]"#,
+            ],
+        );
+        let m = Measure::new(&p);
+        let late = |ri, date| m.wait_term(Term::ClinicalDaysLate, ri, date);
+        assert_eq!(late(0, Some(d(2026, 5, 18))), 0);
+        assert_eq!(late(0, Some(d(2026, 5, 20))), 4 * 2);
+        // Unbooked: seen 19 June, 32 days late.
+        assert_eq!(late(0, None), 4 * 32);
+        assert_eq!(late(1, Some(d(2026, 5, 19))), 16);
+        let breaches = |date| m.wait_term(Term::CancerBreaches, 1, date);
+        assert_eq!(breaches(Some(d(2026, 5, 18))), 0);
+        assert_eq!(breaches(Some(d(2026, 5, 20))), 1);
+        assert_eq!(breaches(Some(d(2026, 6, 22))), 2);
+        // Unbooked: only the FDS limit is inside the horizon.
+        assert_eq!(breaches(None), 1);
+        // Still waiting over 62 days at a snapshot: 21 June is after every snapshot, so none.
+        assert_eq!(m.wait_term(Term::CancerOver62Days, 1, None), 0);
+        // Not an RTT referral: no RTT counts; the urgent one is.
+        assert_eq!(m.wait_term(Term::RttOver18Weeks, 1, None), 0);
+        assert_eq!(m.wait_term(Term::ClockStopBreaches, 0, None), 0);
+    }
+
+    /// DM01 counts waits of 6 weeks or more: clock start 19 April is 42 days on 31 May.
+    #[test]
+    fn diagnostic_six_weeks_counts_from_day_42() {
+        let p = problem(
+            7,
+            &[r#""clock_start": "2026-04-19", "standards": ["diagnostic_6_weeks"]"#],
+        );
+        let m = Measure::new(&p);
+        assert_eq!(
+            m.wait_term(Term::DiagnosticOver6Weeks, 0, Some(d(2026, 5, 31))),
+            0
+        );
+        assert_eq!(
+            m.wait_term(Term::DiagnosticOver6Weeks, 0, Some(d(2026, 6, 1))),
+            1
+        );
+        assert_eq!(m.wait_term(Term::DiagnosticOver6Weeks, 0, None), 3);
+        // Due 31 May (42 days): a clock-stop breach seen on 1 June, weight 1.
+        assert_eq!(
+            m.wait_term(Term::ClockStopBreaches, 0, Some(d(2026, 6, 1))),
+            1
+        );
+    }
+
+    /// Every date-based term is non-decreasing in the appointment date, and leaving a referral
+    /// unbooked costs at least as much as any booking in the horizon: seeing a patient earlier
+    /// never worsens any tier. Checked on every day of the horizon for a grid of referrals
+    /// (clock starts from 1 to 800 days back, each standard, priority and surgical class).
+    #[test]
+    fn every_term_is_non_decreasing_in_the_appointment_date() {
+        let standards = [
+            "rtt_18_weeks",
+            "diagnostic_6_weeks",
+            "cancer_faster_diagnosis_28_days",
+            "cancer_62_days",
+            "cancer_31_days",
+        ];
+        let priorities = ["routine", "urgent", "urgent_suspected_cancer"];
+        let surgical = ["null", r#""P1a""#, r#""P2""#, r#""P3""#, r#""P4""#];
+        let mut referrals = Vec::new();
+        for back in [
+            1u32, 20, 41, 61, 120, 130, 300, 364, 400, 455, 546, 728, 800,
+        ] {
+            let clock = d(2026, 4, 30) - chrono::Days::new(u64::from(back));
+            for (k, standard) in standards.iter().enumerate() {
+                let priority = priorities[k % 3];
+                let class = surgical[(back as usize + k) % 5];
+                referrals.push(format!(
+                    r#""clock_start": "{clock}", "standards": ["{standard}", "rtt_18_weeks"],
+                       "priority": "{priority}", "surgical_priority": {class}"#
+                ));
+            }
+        }
+        let refs: Vec<&str> = referrals.iter().map(String::as_str).collect();
+        let p = problem(7, &refs);
+        let m = Measure::new(&p);
+        let mut checked = 0;
+        for ri in 0..p.referrals.len() {
+            for term in Term::ALL {
+                let unbooked = m.wait_term(term, ri, None);
+                let mut previous = i64::MIN;
+                let mut date = p.planning_date;
+                while date <= p.horizon_end {
+                    let v = m.wait_term(term, ri, Some(date));
+                    assert!(v >= previous, "{term} of R{ri} falls on {date}");
+                    assert!(v <= unbooked, "{term} of R{ri} on {date} above unbooked");
+                    previous = v;
+                    date = add_days(date, 1);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 65 * 12 * 43);
+    }
+}
