@@ -3,7 +3,7 @@
 //! independent validator.
 
 mod common;
-use appointment_optimiser::{solve, validate, Problem, Schedule, SolveOptions};
+use appointment_optimiser::{prepare, solve, validate, Problem, Schedule, SolveOptions, Term};
 use common::bookings;
 
 /// Planned on Tuesday 1 December 2026, horizon to 31 December, the default look-ahead of 7 days:
@@ -55,12 +55,42 @@ fn a_60_week_waiter_comes_before_a_patient_about_to_cross_18_weeks() {
         assert_eq!(s.objective.values(), vec![0, 0, 0, 0, 0, 0, 2, 204_740, 0]);
         assert_eq!(s.objective.tiers[5].tier, "waiting_over_52_weeks");
     }
+    let nhs = p.clone();
     common::legacy_objective(&mut p);
     for s in on_both_paths(&p) {
         assert_eq!(bookings(&s), vec![("A", None), ("B", Some("MRI-1205"))]);
         // A unbooked counts as seen on 1 January: 451 days; B on 5 December, 124 days.
         assert_eq!(s.objective.values(), vec![1, 451 * 451 + 124 * 124, 0]);
+        // The same schedule scored under nhs_england: A, still waiting, is over 65 weeks on
+        // 7 January (457 days; 450 on 31 December) and over 52 and 18 weeks on both snapshots;
+        // tier 8: A seen on 8 January after 458 days, 458² = 209,764, B 124² = 15,376.
+        let scored = prepare(&nhs).unwrap().evaluate(&s).unwrap();
+        assert_eq!(scored.values(), vec![0, 0, 0, 0, 1, 2, 2, 225_140, 0]);
+        assert_eq!(scored.term(Term::WaitingOver65Weeks), Some(1));
     }
+}
+
+/// A schedule of another problem is refused by name.
+#[test]
+fn evaluating_a_schedule_of_another_problem_is_an_error() {
+    let one = problem(
+        r#"{"id": "MRI-1205", "site": "S", "service": {"diagnostic": "mri"},
+            "start": "2026-12-05T09:00:00Z", "end": "2026-12-05T09:30:00Z"}"#,
+        r#"{"id": "A", "patient": "PA", "service": {"diagnostic": "mri"}, "clock_start": "2025-10-07",
+            "standards": ["rtt_18_weeks"], "duration_minutes": 30}"#,
+    );
+    let s = solve(&one, &SolveOptions::new()).unwrap();
+    let other = problem(
+        r#"{"id": "MRI-1206", "site": "S", "service": {"diagnostic": "mri"},
+            "start": "2026-12-06T09:00:00Z", "end": "2026-12-06T09:30:00Z"}"#,
+        r#"{"id": "A", "patient": "PA", "service": {"diagnostic": "mri"}, "clock_start": "2025-10-07",
+            "standards": ["rtt_18_weeks"], "duration_minutes": 30}"#,
+    );
+    let err = prepare(&other).unwrap().evaluate(&s).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "solve option `schedule`: referral `A` is booked in slot `MRI-1205`, which the problem does not have"
+    );
 }
 
 /// Two MRI slots, 2 and 9 December. U, urgent suspected cancer on the FDS (weight 16), has

@@ -216,3 +216,34 @@ fn embedded_figures_match_the_published_files() {
         (435, 1_207, 3_881)
     );
 }
+
+/// Priority and surgical class follow the wait: urgent suspected cancer only up to 56 days
+/// waited (and on the FDS and 62-day standards), urgent up to 91, P2 up to 42, P3 up to 182,
+/// each class near its configured share of the 16,131 referrals (1%: 161; 12%: 1,936) or of
+/// the 3,881 operations (P2 10%: 388; P3 30%: 1,164).
+#[test]
+fn priority_and_surgical_class_are_drawn_conditional_on_the_wait() {
+    use appointment_optimiser::{ReferralPriority, SurgicalPriority, WaitingTimeStandard};
+    let figures = Figures::embedded_default();
+    let p = build(&figures, &ScenarioConfig::default()).problem;
+    let wait = |r: &appointment_optimiser::Referral| days_waited(r.clock_start, p.planning_date);
+    let of = |pred: &dyn Fn(&appointment_optimiser::Referral) -> bool| {
+        p.referrals.iter().filter(|r| pred(r)).collect::<Vec<_>>()
+    };
+    let usc = of(&|r| r.priority == ReferralPriority::UrgentSuspectedCancer);
+    let urgent = of(&|r| r.priority == ReferralPriority::Urgent);
+    let p2 = of(&|r| r.surgical_priority == Some(SurgicalPriority::P2));
+    let p3 = of(&|r| r.surgical_priority == Some(SurgicalPriority::P3));
+    assert!(usc.iter().all(|r| wait(r) <= 56
+        && r.standards
+            .contains(&WaitingTimeStandard::CancerFasterDiagnosis28Days)
+        && r.standards.contains(&WaitingTimeStandard::Cancer62Days)));
+    assert!(urgent.iter().all(|r| wait(r) <= 91));
+    assert!(p2.iter().all(|r| wait(r) <= 42));
+    assert!(p3.iter().all(|r| wait(r) <= 182));
+    let near = |got: usize, wanted: f64| (got as f64 - wanted).abs() <= 0.15 * wanted;
+    assert!(near(usc.len(), 161.3), "{}", usc.len());
+    assert!(near(urgent.len(), 1_935.7), "{}", urgent.len());
+    assert!(near(p2.len(), 388.1), "{}", p2.len());
+    assert!(near(p3.len(), 1_164.3), "{}", p3.len());
+}

@@ -19,7 +19,16 @@
 //!   specialty is published for diagnostics, so the diagnostic centres get the clinics'
 //!   capacity-to-demand ratio;
 //! - patients placed around the sites, with the documented shares of priorities, surgical
-//!   classes, requirements and unavailable periods.
+//!   classes, requirements and unavailable periods;
+//! - priority and surgical class drawn conditional on the wait, as real lists hold them: urgent
+//!   suspected cancer referrals only among waits up to
+//!   [`ScenarioConfig::urgent_suspected_cancer_max_wait_days`] (and on the cancer FDS and 62-day
+//!   standards as well as RTT), urgent ones up to [`ScenarioConfig::urgent_max_wait_days`], P2
+//!   and P3 operations up to [`ScenarioConfig::p2_max_wait_days`] and
+//!   [`ScenarioConfig::p3_max_wait_days`]. Each class's share of the whole list (or of the
+//!   operations) is kept; the clock starts, and so the published week-band counts, are the same
+//!   whatever the mix. The limits are this crate's assumptions, not published figures: a trust
+//!   seeing its urgent patients near their clinical targets, a few weeks late at most.
 //!
 //! The same figures, configuration and seed give the same problem, byte for byte.
 
@@ -60,6 +69,20 @@ pub struct ScenarioConfig {
     pub urgent_share: f64,
     /// Shares of surgical classes P2, P3 among operations (the rest P4). Default 0.10, 0.30.
     pub surgical_p2_p3_shares: (f64, f64),
+    /// Urgent suspected cancer referrals are drawn among those waiting at most this many days
+    /// at the planning date, keeping their share of the list. Default 56 (8 weeks: past the
+    /// 28-day FDS, before the 62-day standard). An assumption.
+    pub urgent_suspected_cancer_max_wait_days: u64,
+    /// Urgent referrals are drawn among those waiting at most this many days. Default 91 (13
+    /// weeks: "within a few months"). An assumption.
+    pub urgent_max_wait_days: u64,
+    /// P2 operations are drawn among those waiting at most this many days. Default 42 (P2's
+    /// one month plus two weeks). An assumption.
+    pub p2_max_wait_days: u64,
+    /// P3 operations are drawn among those waiting at most this many days. Default 182 (26
+    /// weeks, twice P3's three months: on a backlogged list many P3 patients wait past their
+    /// target, and fewer than 30% of operations wait under 4 months). An assumption.
+    pub p3_max_wait_days: u64,
     /// Share of non-admitted referrals whose next step is a diagnostic test (the treatment
     /// function's test, [`diagnostic_test_for`]) rather than a clinic; 0 for treatment functions
     /// without one. Only their RTT clock is modelled (the DM01 request date is not published).
@@ -103,6 +126,10 @@ impl Default for ScenarioConfig {
             urgent_suspected_cancer_share: 0.01,
             urgent_share: 0.12,
             surgical_p2_p3_shares: (0.10, 0.30),
+            urgent_suspected_cancer_max_wait_days: 56,
+            urgent_max_wait_days: 91,
+            p2_max_wait_days: 42,
+            p3_max_wait_days: 182,
             diagnostic_share: 0.10,
             spread_km: 6.0,
             max_travel_km: 40.0,
@@ -274,115 +301,154 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
     for i in (1..total).rev() {
         admitted.swap(i, rng.random_range(0..=i));
     }
-    let (p2, p3) = config.surgical_p2_p3_shares;
-    let mut referrals = Vec::new();
-    let (mut n_clinic, mut n_diag) = (0u32, 0u32);
+    // Every wait first (band by band, so the band counts are exact), then the chance of each
+    // class among the waits it may have, so that its share of the whole is kept.
+    let mut waits = Vec::with_capacity(total);
     for (k, &count) in figures.week_bands.iter().enumerate() {
         let (lo, hi) = band_days(k);
         for _ in 0..count {
-            let i = referrals.len();
-            let wait = rng.random_range(lo..=hi);
-            let clock_start = planning
-                .checked_sub_days(Days::new(wait))
-                .unwrap_or(planning);
-            let priority = {
-                let p: f64 = rng.random_range(0.0..1.0);
-                if p < config.urgent_suspected_cancer_share {
-                    ReferralPriority::UrgentSuspectedCancer
-                } else if p < config.urgent_suspected_cancer_share + config.urgent_share {
-                    ReferralPriority::Urgent
-                } else {
-                    ReferralPriority::Routine
-                }
-            };
-            let (service, surgical, duration, standards) =
-                if admitted.get(i).copied().unwrap_or(false) {
-                    let p: f64 = rng.random_range(0.0..1.0);
-                    let class = if p < p2 {
-                        SurgicalPriority::P2
-                    } else if p < p2 + p3 {
-                        SurgicalPriority::P3
-                    } else {
-                        SurgicalPriority::P4
-                    };
-                    let (service, duration) = if chance(&mut rng, 0.6) {
-                        (day_case.clone(), 15 * rng.random_range(3..=5))
-                    } else {
-                        (inpatient.clone(), 30 * rng.random_range(3..=5))
-                    };
-                    (
-                        service,
-                        Some(class),
-                        duration,
-                        vec![WaitingTimeStandard::Rtt18Weeks],
-                    )
-                } else if chance(&mut rng, diagnostic_share) {
-                    // The next step of their pathway is a test; its DM01 request date is not
-                    // published, so only the RTT clock is modelled.
-                    n_diag += 1;
-                    (mri.clone(), None, 30, vec![WaitingTimeStandard::Rtt18Weeks])
-                } else {
-                    n_clinic += 1;
-                    (
-                        clinic.clone(),
-                        None,
-                        20,
-                        vec![WaitingTimeStandard::Rtt18Weeks],
-                    )
-                };
-            let around = if matches!(service, Service::Diagnostic(_)) {
-                &imaging
-            } else {
-                &treating
-            };
-            let centre = around
-                .get(rng.random_range(0..around.len().max(1)))
-                .map_or(Location::new(51.5, 0.0), |&s| sites[s].location);
-            let (dn, de) = (
-                normal(&mut rng) * config.spread_km,
-                normal(&mut rng) * config.spread_km,
-            );
-            let home = Location::new(
-                (centre.latitude + dn / 111.195).clamp(-90.0, 90.0),
-                (centre.longitude + de / (111.195 * centre.latitude.to_radians().cos()))
-                    .clamp(-180.0, 180.0),
-            );
-            let requirements = if chance(&mut rng, config.wheelchair_share) {
-                [wheelchair.clone()].into()
-            } else {
-                Default::default()
-            };
-            let unavailable = if chance(&mut rng, config.unavailable_share) {
-                let from = planning
-                    .checked_add_days(Days::new(rng.random_range(1..=u64::from(days))))
-                    .unwrap_or(planning);
-                let to = from
-                    .checked_add_days(Days::new(rng.random_range(6..=13)))
-                    .unwrap_or(from);
-                vec![UnavailablePeriod { from, to }]
-            } else {
-                vec![]
-            };
-            referrals.push(Referral {
-                id: ReferralId(format!("{}-{}-{:06}", figures.provider_code, tfc, i + 1)),
-                patient: PatientId(format!("PT{:07}", i + 1)),
-                service,
-                clock_start,
-                standards,
-                priority,
-                surgical_priority: surgical,
-                duration_minutes: duration,
-                earliest_date: None,
-                unavailable,
-                home: Some(home),
-                max_travel_km: Some(config.max_travel_km),
-                requirements,
-                preferred_sites: vec![],
-                existing_booking: None,
-                accepts_short_notice: false,
-                did_not_attend: vec![],
-            });
+            waits.push(rng.random_range(lo..=hi));
         }
+    }
+    let is_admitted = |i: usize| admitted.get(i).copied().unwrap_or(false);
+    let eligible = |max: u64, admitted_only: bool| {
+        waits
+            .iter()
+            .enumerate()
+            .filter(|&(i, &w)| w <= max && (!admitted_only || is_admitted(i)))
+            .count() as f64
+    };
+    let rate = |wanted: f64, among: f64| {
+        if among > 0.0 {
+            (wanted / among).min(1.0)
+        } else {
+            0.0
+        }
+    };
+    let n = waits.len() as f64;
+    let n_admitted = (0..waits.len()).filter(|&i| is_admitted(i)).count() as f64;
+    let usc_wanted = config.urgent_suspected_cancer_share * n;
+    let usc_rate = rate(
+        usc_wanted,
+        eligible(config.urgent_suspected_cancer_max_wait_days, false),
+    );
+    // Urgent among the eligible that did not become urgent suspected cancer.
+    let urgent_among = eligible(config.urgent_max_wait_days, false)
+        - usc_wanted.min(eligible(
+            config.urgent_suspected_cancer_max_wait_days,
+            false,
+        ));
+    let urgent_rate = rate(config.urgent_share * n, urgent_among);
+    let (p2, p3) = config.surgical_p2_p3_shares;
+    let p2_wanted = p2 * n_admitted;
+    let p2_rate = rate(p2_wanted, eligible(config.p2_max_wait_days, true));
+    let p3_among = eligible(config.p3_max_wait_days, true)
+        - p2_wanted.min(eligible(config.p2_max_wait_days, true));
+    let p3_rate = rate(p3 * n_admitted, p3_among);
+    let mut referrals = Vec::new();
+    let (mut n_clinic, mut n_diag) = (0u32, 0u32);
+    for (i, &wait) in waits.iter().enumerate() {
+        let clock_start = planning
+            .checked_sub_days(Days::new(wait))
+            .unwrap_or(planning);
+        let priority =
+            if wait <= config.urgent_suspected_cancer_max_wait_days && chance(&mut rng, usc_rate) {
+                ReferralPriority::UrgentSuspectedCancer
+            } else if wait <= config.urgent_max_wait_days && chance(&mut rng, urgent_rate) {
+                ReferralPriority::Urgent
+            } else {
+                ReferralPriority::Routine
+            };
+        let (service, surgical, duration, mut standards) = if is_admitted(i) {
+            let class = if wait <= config.p2_max_wait_days && chance(&mut rng, p2_rate) {
+                SurgicalPriority::P2
+            } else if wait <= config.p3_max_wait_days && chance(&mut rng, p3_rate) {
+                SurgicalPriority::P3
+            } else {
+                SurgicalPriority::P4
+            };
+            let (service, duration) = if chance(&mut rng, 0.6) {
+                (day_case.clone(), 15 * rng.random_range(3..=5))
+            } else {
+                (inpatient.clone(), 30 * rng.random_range(3..=5))
+            };
+            (
+                service,
+                Some(class),
+                duration,
+                vec![WaitingTimeStandard::Rtt18Weeks],
+            )
+        } else if chance(&mut rng, diagnostic_share) {
+            // The next step of their pathway is a test; its DM01 request date is not
+            // published, so only the RTT clock is modelled.
+            n_diag += 1;
+            (mri.clone(), None, 30, vec![WaitingTimeStandard::Rtt18Weeks])
+        } else {
+            n_clinic += 1;
+            (
+                clinic.clone(),
+                None,
+                20,
+                vec![WaitingTimeStandard::Rtt18Weeks],
+            )
+        };
+        if priority == ReferralPriority::UrgentSuspectedCancer {
+            // On the cancer pathway as well: FDS 28 days and 62 days to treatment.
+            standards.push(WaitingTimeStandard::CancerFasterDiagnosis28Days);
+            standards.push(WaitingTimeStandard::Cancer62Days);
+        }
+        let around = if matches!(service, Service::Diagnostic(_)) {
+            &imaging
+        } else {
+            &treating
+        };
+        let centre = around
+            .get(rng.random_range(0..around.len().max(1)))
+            .map_or(Location::new(51.5, 0.0), |&s| sites[s].location);
+        let (dn, de) = (
+            normal(&mut rng) * config.spread_km,
+            normal(&mut rng) * config.spread_km,
+        );
+        let home = Location::new(
+            (centre.latitude + dn / 111.195).clamp(-90.0, 90.0),
+            (centre.longitude + de / (111.195 * centre.latitude.to_radians().cos()))
+                .clamp(-180.0, 180.0),
+        );
+        let requirements = if chance(&mut rng, config.wheelchair_share) {
+            [wheelchair.clone()].into()
+        } else {
+            Default::default()
+        };
+        let unavailable = if chance(&mut rng, config.unavailable_share) {
+            let from = planning
+                .checked_add_days(Days::new(rng.random_range(1..=u64::from(days))))
+                .unwrap_or(planning);
+            let to = from
+                .checked_add_days(Days::new(rng.random_range(6..=13)))
+                .unwrap_or(from);
+            vec![UnavailablePeriod { from, to }]
+        } else {
+            vec![]
+        };
+        referrals.push(Referral {
+            id: ReferralId(format!("{}-{}-{:06}", figures.provider_code, tfc, i + 1)),
+            patient: PatientId(format!("PT{:07}", i + 1)),
+            service,
+            clock_start,
+            standards,
+            priority,
+            surgical_priority: surgical,
+            duration_minutes: duration,
+            earliest_date: None,
+            unavailable,
+            home: Some(home),
+            max_travel_km: Some(config.max_travel_km),
+            requirements,
+            preferred_sites: vec![],
+            existing_booking: None,
+            accepts_short_notice: false,
+            did_not_attend: vec![],
+        });
     }
 
     // Capacity over the horizon, on working days after the planning date.

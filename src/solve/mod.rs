@@ -26,9 +26,11 @@ mod pool;
 use crate::baselines::{self, Baseline};
 use crate::candidates::{self, Candidates, Component};
 use crate::error::{Error, Result};
-use crate::formulation::{costs, ComponentModel, Costs};
+use crate::formulation::{costs, evaluate, ComponentModel, Costs, ObjectiveValues};
 use crate::model::{Index, Problem};
-use crate::schedule::{assemble, ComponentStats, Method, Schedule, SolveStats, SolveStatus};
+use crate::schedule::{
+    assemble, ComponentStats, Method, Outcome, Schedule, SolveStats, SolveStatus,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -420,6 +422,48 @@ impl Prepared<'_> {
         );
         schedule.stats.elapsed = self.build_time + started.elapsed();
         Ok(schedule)
+    }
+
+    /// The value of `schedule`, a schedule of this problem (from any objective, a baseline or a
+    /// booking made by hand), under this problem's objective, tier by tier and term by term:
+    /// how a schedule found under one policy scores under another. A pinned booking has no
+    /// travel regret, as in the solver's own schedules.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidOption`] (option `schedule`) when the schedule has another number
+    /// of outcomes than the problem has referrals, or books a slot the problem does not have.
+    pub fn evaluate(&self, schedule: &Schedule) -> Result<ObjectiveValues> {
+        let problem = self.problem;
+        if schedule.outcomes.len() != problem.referrals.len() {
+            return Err(crate::Error::InvalidOption {
+                option: "schedule",
+                reason: format!(
+                    "it has {} outcomes and the problem {} referrals: pass a schedule of this problem",
+                    schedule.outcomes.len(),
+                    problem.referrals.len()
+                ),
+            });
+        }
+        let mut seen = Vec::with_capacity(schedule.outcomes.len());
+        for o in &schedule.outcomes {
+            seen.push(match &o.outcome {
+                Outcome::Booked(b) => {
+                    let si = self.index.slot.get(&b.slot).copied().ok_or_else(|| {
+                        crate::Error::InvalidOption {
+                            option: "schedule",
+                            reason: format!(
+                                "referral `{}` is booked in slot `{}`, which the problem does not have",
+                                o.referral.as_str(),
+                                b.slot.as_str()
+                            ),
+                        }
+                    })?;
+                    Some((si, b.pinned))
+                }
+                Outcome::Unbooked(_) => None,
+            });
+        }
+        Ok(evaluate(problem, &self.index.slot_site, &self.cands, &seen))
     }
 
     /// The problem, candidates, costs and components, for the model export
