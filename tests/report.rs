@@ -730,3 +730,59 @@ fn comparison_of_two_schedules() {
     assert!(md.contains("| breaches | 4 | 5 | +1 |"));
     assert!(md.contains("| Figure | optimiser | by hand | Δ by hand |"));
 }
+
+/// Snapshots under a 7-day look-ahead (31 December, 7 January) and clinical lateness, of the
+/// hand-worked schedule (R1, R2 on 8 December; R4 3 December; R6 17 December; R7, R8 10
+/// December; R3 and R5 unbooked).
+#[test]
+fn snapshots_and_clinical_lateness() {
+    let p = problem();
+    let s = solved(&p);
+    let mut ahead = p.clone();
+    ahead.policy.look_ahead_days = 7;
+    let r = report(&ahead, &s).unwrap();
+    // Still waiting on both dates: R3 (380 days on 31 December, 387 on 7 January: over 52
+    // weeks) and R5 (77 and 84 days, on the DM01 standard, over 6 weeks).
+    let dates: Vec<NaiveDate> = r.snapshots.iter().map(|x| x.list.date).collect();
+    assert_eq!(dates, vec![date("2026-12-31"), date("2027-01-07")]);
+    for snap in &r.snapshots {
+        let l = &snap.list;
+        assert_eq!(
+            (l.total, l.within_18_weeks, l.over_52_weeks, l.over_65_weeks),
+            (2, 1, 1, 0)
+        );
+        close(l.percent_within_18_weeks, 50.0);
+        assert_eq!(
+            (snap.diagnostic_waiting, snap.diagnostic_6_weeks_or_more),
+            (1, 1)
+        );
+        close(snap.percent_diagnostic_6_weeks_or_more, 100.0);
+    }
+    // Deadlines: R4 FDS 23 December (seen 3 December); R5 cancer 31 days, 15 November,
+    // unbooked: 47 days to 1 January; R7 P2 18 December (seen 10 December); R8 P3 30 August,
+    // seen 10 December: 102 days; R2 urgent, 28 days: 29 September, seen 8 December: 70 days.
+    let rows: Vec<(String, usize, usize, i64)> = r
+        .clinical_lateness
+        .iter()
+        .map(|c| {
+            (
+                appointment_optimiser::report::clinical_class_label(c.class),
+                c.referrals,
+                c.late,
+                c.days_late,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("cancer 28-day FDS".to_owned(), 1, 0, 0),
+            ("cancer 31 days".to_owned(), 1, 1, 47),
+            ("P2".to_owned(), 1, 0, 0),
+            ("P3".to_owned(), 1, 1, 102),
+            ("urgent".to_owned(), 1, 1, 70),
+        ]
+    );
+    let text = r.to_text();
+    assert!(text.contains("Clinical lateness"), "{text}");
+}

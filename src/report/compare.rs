@@ -1,9 +1,13 @@
 //! Several reports side by side, with the difference of each against the first.
 
 use super::render::{one_decimal, signed_one_decimal, signed_whole, Table, NOT_APPLICABLE};
-use super::{site_kind_label, standard_label, PriorityClass, Report, Utilisation, SITE_KINDS};
+use super::{
+    clinical_class_label, site_kind_label, standard_label, PriorityClass, Report, Utilisation,
+    WaitingList, SITE_KINDS,
+};
 use crate::model::Term;
 use crate::model::{SiteKind, WaitingTimeStandard};
+use crate::rules::ClinicalClass;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -139,6 +143,61 @@ impl Comparison {
         push("over 104 weeks at end".into(), Unit::Count, &|r| {
             count(r.waiting_list_end.over_104_weeks)
         });
+
+        // Each snapshot date of the first report (the same for schedules of one problem).
+        let dates: Vec<chrono::NaiveDate> = reports
+            .first()
+            .map(|r| r.snapshots.iter().map(|s| s.list.date).collect())
+            .unwrap_or_default();
+        let snapshot = |r: &Report, date: chrono::NaiveDate| {
+            r.snapshots.iter().find(|s| s.list.date == date).cloned()
+        };
+        for &date in &dates {
+            push(
+                format!("within 18 weeks on {date}, %"),
+                Unit::Percent,
+                &|r| snapshot(r, date).and_then(|s| s.list.percent_within_18_weeks),
+            );
+            for (weeks, get) in [
+                (
+                    52,
+                    (|l: &WaitingList| l.over_52_weeks) as fn(&WaitingList) -> usize,
+                ),
+                (65, |l: &WaitingList| l.over_65_weeks),
+                (78, |l: &WaitingList| l.over_78_weeks),
+            ] {
+                push(format!("over {weeks} weeks on {date}"), Unit::Count, &|r| {
+                    snapshot(r, date).and_then(|s| count(get(&s.list)))
+                });
+            }
+            if reports
+                .iter()
+                .any(|r| snapshot(r, date).is_some_and(|s| s.diagnostic_waiting > 0))
+            {
+                push(format!("DM01 6+ weeks on {date}, %"), Unit::Percent, &|r| {
+                    snapshot(r, date).and_then(|s| s.percent_diagnostic_6_weeks_or_more)
+                });
+            }
+        }
+        let clinical: BTreeSet<ClinicalClass> = reports
+            .iter()
+            .flat_map(|r| r.clinical_lateness.iter().map(|c| c.class))
+            .collect();
+        for class in clinical {
+            let label = clinical_class_label(class);
+            let row = |r: &Report| {
+                r.clinical_lateness
+                    .iter()
+                    .find(|c| c.class == class)
+                    .cloned()
+            };
+            push(format!("late, {label}"), Unit::Count, &|r| {
+                row(r).and_then(|c| count(c.late))
+            });
+            push(format!("days late, {label}"), Unit::Count, &|r| {
+                row(r).map(|c| c.days_late as f64)
+            });
+        }
 
         let classes: BTreeSet<PriorityClass> = reports
             .iter()

@@ -37,7 +37,8 @@ use crate::model::{
     Problem, ReferralPriority, SiteKind, SlotStatus, SurgicalPriority, WaitingTimeStandard,
 };
 use crate::rules::{
-    add_days, days_waited, nhs_date, running_clock_start, standard_limit_days, WeekBand,
+    add_days, clinical_deadline, days_waited, nhs_date, running_clock_start, snapshot_dates,
+    standard_limit_days, ClinicalClass, WeekBand,
 };
 use crate::schedule::{Booking, Outcome, Schedule};
 use chrono::NaiveDate;
@@ -102,6 +103,48 @@ pub struct Report {
     pub utilisation_total: Utilisation,
     /// Travel from home to the booked site.
     pub travel: Travel,
+    /// The list at each snapshot date of the plan ([`crate::rules::snapshot_dates`] under the
+    /// policy's look-ahead: month ends, the horizon end, the look-ahead date), as NHS England
+    /// measures RTT and DM01: the patients still waiting (not seen on or before the date).
+    pub snapshots: Vec<Snapshot>,
+    /// Clinical lateness by the class that sets each referral's clinical deadline
+    /// ([`crate::rules::clinical_deadline`] with the policy's `urgent_target_days`): cancer
+    /// standards, then surgical classes P1a to P3 (as themselves, not under their referral
+    /// priority), then urgent; only classes some referral has.
+    pub clinical_lateness: Vec<ClinicalLateness>,
+}
+
+/// The list on one snapshot date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Every referral still waiting on the date (booked after it, or unbooked), its wait
+    /// counted to the date, measured the RTT way ([`WaitingList`]).
+    pub list: WaitingList,
+    /// Of them, referrals on the `diagnostic_6_weeks` standard (DM01).
+    pub diagnostic_waiting: usize,
+    /// Of those, waiting 42 days or more (DM01 counts waits of 6 weeks or more).
+    pub diagnostic_6_weeks_or_more: usize,
+    /// `diagnostic_6_weeks_or_more / diagnostic_waiting`, in percent (the DM01 standard: at most
+    /// 1%); `None` when none is waiting.
+    pub percent_diagnostic_6_weeks_or_more: Option<f64>,
+}
+
+/// Lateness against the clinical deadline, for the referrals one class sets it for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicalLateness {
+    /// The class ([`ClinicalClass`]).
+    pub class: ClinicalClass,
+    /// Referrals whose deadline this class sets.
+    pub referrals: usize,
+    /// Of them, late: booked after the deadline, or unbooked with the deadline on or before the
+    /// horizon end.
+    pub late: usize,
+    /// Days late summed over them, unweighted: the appointment date minus the deadline, or for
+    /// an unbooked referral at least the day after the horizon end minus the deadline. Unit:
+    /// patient-days.
+    pub days_late: i64,
 }
 
 /// Performance against one waiting-time standard.
@@ -614,6 +657,60 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
         p95_km: nearest_rank(&distances, 95),
     };
 
+    // 6. Snapshots: who is still waiting on each date.
+    let snapshots = snapshot_dates(
+        problem.planning_date,
+        problem.horizon_end,
+        problem.policy.look_ahead_days,
+    )
+    .into_iter()
+    .map(|date| {
+        let waiting: Vec<&crate::model::Referral> = problem
+            .referrals
+            .iter()
+            .zip(&booked)
+            .filter(|(_, b)| !b.is_some_and(|(booking, _)| booking.date <= date))
+            .map(|(r, _)| r)
+            .collect();
+        let diagnostic: Vec<i64> = waiting
+            .iter()
+            .filter(|r| r.standards.contains(&WaitingTimeStandard::Diagnostic6Weeks))
+            .map(|r| days_waited(running_clock_start(r), date))
+            .collect();
+        let over = diagnostic.iter().filter(|&&d| d >= 42).count();
+        Snapshot {
+            list: waiting_list(date, waiting.iter().map(|r| running_clock_start(r))),
+            diagnostic_waiting: diagnostic.len(),
+            diagnostic_6_weeks_or_more: over,
+            percent_diagnostic_6_weeks_or_more: percent(over as u64, diagnostic.len() as u64),
+        }
+    })
+    .collect();
+
+    // 7. Clinical lateness by the class that sets the deadline.
+    let mut lateness: BTreeMap<ClinicalClass, ClinicalLateness> = BTreeMap::new();
+    for (r, b) in problem.referrals.iter().zip(&booked) {
+        let Some(deadline) = clinical_deadline(r, problem.policy.urgent_target_days) else {
+            continue;
+        };
+        let row = lateness.entry(deadline.class).or_insert(ClinicalLateness {
+            class: deadline.class,
+            referrals: 0,
+            late: 0,
+            days_late: 0,
+        });
+        row.referrals += 1;
+        let seen = match b {
+            Some((booking, _)) => booking.date,
+            None => add_days(problem.horizon_end, 1),
+        };
+        let late = (seen - deadline.date).num_days();
+        if late > 0 {
+            row.late += 1;
+            row.days_late = row.days_late.saturating_add(late);
+        }
+    }
+
     Ok(Report {
         planning_date: problem.planning_date,
         horizon_end: problem.horizon_end,
@@ -633,6 +730,8 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
         utilisation,
         utilisation_total: total,
         travel,
+        snapshots,
+        clinical_lateness: lateness.into_values().collect(),
     })
 }
 
@@ -684,6 +783,16 @@ pub fn standard_label(standard: WaitingTimeStandard) -> String {
         WaitingTimeStandard::Cancer62Days => "cancer 62 days".to_owned(),
         WaitingTimeStandard::Cancer31Days => "cancer 31 days".to_owned(),
         WaitingTimeStandard::CustomDays(days) => format!("custom {days} days"),
+    }
+}
+
+/// Readable name of a clinical class, as in the report's tables: the cancer standard's label,
+/// the surgical class, or `urgent`.
+pub fn clinical_class_label(class: ClinicalClass) -> String {
+    match class {
+        ClinicalClass::Cancer(standard) => standard_label(standard),
+        ClinicalClass::Surgical(p) => PriorityClass::Surgical(p).to_string(),
+        ClinicalClass::Urgent => "urgent".to_owned(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Text and Markdown rendering of reports: fixed-width tables, fixed precision.
 
-use super::{site_kind_label, standard_label, Report, Utilisation};
+use super::{clinical_class_label, site_kind_label, standard_label, Report, Utilisation};
 use std::fmt::Write;
 
 /// Shown for a figure that does not exist (a percentage of nothing, a mean over nobody).
@@ -240,6 +240,56 @@ impl Report {
             "By priority (mean wait: clock start to appointment, booked referrals)".to_owned(),
             t,
         ));
+
+        let mut t = Table::new(&[
+            "Snapshot",
+            "Waiting",
+            "% within 18 weeks",
+            "Over 18",
+            "Over 52",
+            "Over 65",
+            "Over 78",
+            "Over 104",
+            "DM01 waiting",
+            "DM01 % 6+ weeks",
+        ]);
+        for snap in &self.snapshots {
+            let l = &snap.list;
+            t.row(vec![
+                l.date.to_string(),
+                l.total.to_string(),
+                one_decimal(l.percent_within_18_weeks),
+                l.over_18_weeks.to_string(),
+                l.over_52_weeks.to_string(),
+                l.over_65_weeks.to_string(),
+                l.over_78_weeks.to_string(),
+                l.over_104_weeks.to_string(),
+                snap.diagnostic_waiting.to_string(),
+                one_decimal(snap.percent_diagnostic_6_weeks_or_more),
+            ]);
+        }
+        tables.push((
+            "Snapshots (still waiting: not seen on or before the date; month ends, the horizon end, the look-ahead date)"
+                .to_owned(),
+            t,
+        ));
+
+        if !self.clinical_lateness.is_empty() {
+            let mut t = Table::new(&["Deadline set by", "Referrals", "Late", "Days late"]);
+            for c in &self.clinical_lateness {
+                t.row(vec![
+                    clinical_class_label(c.class),
+                    c.referrals.to_string(),
+                    c.late.to_string(),
+                    c.days_late.to_string(),
+                ]);
+            }
+            tables.push((
+                "Clinical lateness (days after the clinical deadline, unweighted; unbooked: to the day after the horizon end)"
+                    .to_owned(),
+                t,
+            ));
+        }
 
         let mut t = Table::new(&[
             "Site kind",
