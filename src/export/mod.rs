@@ -131,7 +131,7 @@ pub fn component_values(
             ),
         });
     }
-    let mut values = vec![0i64; view.costs.tiers()];
+    let mut values = vec![0i64; view.costs.names.len()];
     for &ri in &view.comp.referrals {
         let cost = match &schedule.outcomes[ri].outcome {
             Outcome::Booked(b) => {
@@ -146,9 +146,9 @@ pub fn component_values(
                             b.slot.as_str()
                         ),
                     })?;
-                view.costs.booked(ri, ci)
+                view.costs.expand(view.costs.booked(ri, ci))
             }
-            Outcome::Unbooked(_) => view.costs.unbooked(ri),
+            Outcome::Unbooked(_) => view.costs.expand(view.costs.unbooked(ri)),
         };
         for (k, v) in values.iter_mut().enumerate() {
             *v = v.checked_add(cost[k]).ok_or(view.overflow(k))?;
@@ -224,7 +224,7 @@ impl<'p> View<'p> {
 
     /// Err unless the objective has tier `tier` (counted from 0).
     pub(crate) fn check_tier(&self, tier: usize) -> Result<()> {
-        let n = self.costs.tiers();
+        let n = self.costs.names.len();
         if tier < n {
             Ok(())
         } else {
@@ -253,22 +253,27 @@ impl<'p> View<'p> {
             .join(" + ")
     }
 
-    /// The tier costs of referral `ri`'s options: each candidate in order, then unbooked.
-    fn options(&self, ri: usize) -> impl Iterator<Item = &[i64]> + '_ {
+    /// The tier costs of referral `ri`'s options, one per tier of the policy: each candidate in
+    /// order, then unbooked.
+    fn options(&self, ri: usize) -> impl Iterator<Item = Vec<i64>> + '_ {
         (0..self.cands.per_referral[ri].len())
-            .map(move |ci| self.costs.booked(ri, ci))
-            .chain(std::iter::once(self.costs.unbooked(ri)))
+            .map(move |ci| self.costs.expand(self.costs.booked(ri, ci)))
+            .chain(std::iter::once(self.costs.expand(self.costs.unbooked(ri))))
     }
 
     fn weights(&self) -> Result<Vec<i64>> {
-        let n = self.costs.tiers();
+        let n = self.costs.names.len();
         let mut range = vec![0i64; n];
         for &ri in &self.comp.referrals {
+            let (mut lo, mut hi) = (vec![i64::MAX; n], vec![i64::MIN; n]);
+            for c in self.options(ri) {
+                for k in 0..n {
+                    lo[k] = lo[k].min(c[k]);
+                    hi[k] = hi[k].max(c[k]);
+                }
+            }
             for (k, r) in range.iter_mut().enumerate() {
-                let (lo, hi) = self.options(ri).fold((i64::MAX, i64::MIN), |(lo, hi), c| {
-                    (lo.min(c[k]), hi.max(c[k]))
-                });
-                let spread = hi.checked_sub(lo).ok_or(self.overflow(k))?;
+                let spread = hi[k].checked_sub(lo[k]).ok_or(self.overflow(k))?;
                 *r = r.checked_add(spread).ok_or(self.overflow(k))?;
             }
         }
@@ -284,7 +289,7 @@ impl<'p> View<'p> {
             let mut largest = 0i64;
             for c in self.options(ri) {
                 largest = largest.max(
-                    self.combine(&weights, c)?
+                    self.combine(&weights, &c)?
                         .checked_abs()
                         .ok_or(self.overflow(0))?,
                 );
@@ -330,9 +335,9 @@ impl<'p> View<'p> {
         let mut out = Vec::with_capacity(self.comp.referrals.len());
         for &ri in &self.comp.referrals {
             let booked = (0..self.cands.per_referral[ri].len())
-                .map(|ci| cost_of(self.costs.booked(ri, ci)))
+                .map(|ci| cost_of(&self.costs.expand(self.costs.booked(ri, ci))))
                 .collect::<Result<Vec<i64>>>()?;
-            let unbooked = cost_of(self.costs.unbooked(ri))?;
+            let unbooked = cost_of(&self.costs.expand(self.costs.unbooked(ri)))?;
             let largest = booked
                 .iter()
                 .chain(std::iter::once(&unbooked))

@@ -463,8 +463,10 @@ mod tests {
         // Tier 2: R1 waits 32 days (1 * 32^2 = 1024); R3 waits 63 days (4 * 63^2 = 15876); R2
         // unbooked counts as seen on 1 January 2027, 51 days (51^2 = 2601). Total 19501.
         assert!((m.tier_value(1, &x) - 19501.0).abs() < 1e-9);
-        // Tier 3: no home locations: 0.
-        assert!(m.tier_value(2, &x).abs() < 1e-9);
+        // Tier 3: no home locations and no preferred sites, so travel regret is 0 on every
+        // option and the tier is not stored.
+        assert_eq!(f.costs.stored, vec![0, 1]);
+        assert_eq!(m.objective.len(), 2);
         // Nothing booked: everyone unbooked, R3 and R1 and R2 all breach: 4 + 1 + 1.
         assert!((m.tier_value(0, &vec![0.0; m.vars.len()]) - 6.0).abs() < 1e-9);
     }

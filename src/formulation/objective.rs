@@ -86,60 +86,76 @@ impl ObjectiveValues {
     }
 }
 
-/// The tier costs of each option of each referral, for an objective of `tiers` tiers.
+/// The tier costs of each option of each referral. Only the *stored* tiers are kept: a tier
+/// that costs 0 on every option of every referral tells no schedules apart and takes no memory
+/// (the cancer tiers of a list without cancer referrals, say). Stored tier `j` is policy tier
+/// `stored[j]`.
 #[derive(Clone, Debug)]
 pub(crate) struct Costs {
-    /// Tier names, first first.
+    /// Names of every tier of the policy's objective, first first.
     pub names: Vec<String>,
-    /// Per referral, its candidates' tier costs one after another (candidate `ci`'s tier `k`
-    /// at `ci * tiers + k`; same order as `Candidates::per_referral`).
+    /// Policy index of each stored tier, in order.
+    pub stored: Vec<usize>,
+    /// Per referral, its candidates' stored-tier costs one after another (candidate `ci`'s
+    /// stored tier `j` at `ci * tiers + j`; same order as `Candidates::per_referral`).
     booked: Vec<Vec<i64>>,
-    /// Tier costs of leaving each referral unbooked (referral `ri`'s tier `k` at
-    /// `ri * tiers + k`).
+    /// Stored-tier costs of leaving each referral unbooked (referral `ri`'s stored tier `j` at
+    /// `ri * tiers + j`).
     unbooked: Vec<i64>,
-    /// Tier costs of each referral's pinned booking (zero when not pinned), laid out as
+    /// Stored-tier costs of each referral's pinned booking (zero when not pinned), laid out as
     /// `unbooked`.
     pinned: Vec<i64>,
 }
 
 impl Costs {
-    /// Costs from their parts, with no pinned bookings: `booked[r]` holds referral `r`'s
-    /// candidates' tier costs one after another, `unbooked` each referral's.
-    pub(crate) fn from_parts(
-        names: Vec<String>,
-        booked: Vec<Vec<i64>>,
-        unbooked: Vec<i64>,
-    ) -> Self {
+    /// Costs with the tiers of `template` and no pinned bookings: `booked[r]` holds referral
+    /// `r`'s candidates' stored-tier costs one after another, `unbooked` each referral's.
+    pub(crate) fn like(template: &Costs, booked: Vec<Vec<i64>>, unbooked: Vec<i64>) -> Self {
         let pinned = vec![0; unbooked.len()];
         Costs {
-            names,
+            names: template.names.clone(),
+            stored: template.stored.clone(),
             booked,
             unbooked,
             pinned,
         }
     }
 
-    /// The number of tiers.
+    /// The number of stored tiers.
     pub(crate) fn tiers(&self) -> usize {
-        self.names.len()
+        self.stored.len()
     }
 
-    /// Tier costs of booking referral `ri` at its candidate `ci`.
+    /// The name of stored tier `j`.
+    pub(crate) fn name(&self, j: usize) -> &str {
+        &self.names[self.stored[j]]
+    }
+
+    /// Stored-tier costs of booking referral `ri` at its candidate `ci`.
     pub(crate) fn booked(&self, ri: usize, ci: usize) -> &[i64] {
         let n = self.tiers();
         &self.booked[ri][ci * n..(ci + 1) * n]
     }
 
-    /// Tier costs of leaving referral `ri` unbooked.
+    /// Stored-tier costs of leaving referral `ri` unbooked.
     pub(crate) fn unbooked(&self, ri: usize) -> &[i64] {
         let n = self.tiers();
         &self.unbooked[ri * n..(ri + 1) * n]
     }
 
-    /// Tier costs of referral `ri`'s pinned booking (zero when not pinned).
+    /// Stored-tier costs of referral `ri`'s pinned booking (zero when not pinned).
     pub(crate) fn pinned(&self, ri: usize) -> &[i64] {
         let n = self.tiers();
         &self.pinned[ri * n..(ri + 1) * n]
+    }
+
+    /// Stored-tier costs spread over every tier of the policy (0 in the tiers not stored).
+    pub(crate) fn expand(&self, stored: &[i64]) -> Vec<i64> {
+        let mut all = vec![0; self.names.len()];
+        for (&k, &c) in self.stored.iter().zip(stored) {
+            all[k] = c;
+        }
+        all
     }
 }
 
@@ -193,11 +209,38 @@ pub(crate) fn nearest_km(cands: &Candidates) -> Vec<Option<f64>> {
 
 /// Costs of every option of every referral under the problem's objective.
 pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) -> Costs {
-    let tiers = problem.policy.objective.tiers();
+    let all_tiers = problem.policy.objective.tiers();
     let names = problem.policy.objective.tier_names();
-    let n = tiers.len();
     let measure = Measure::new(problem);
     let nearest = nearest_km(cands);
+    // Every date-based term is non-decreasing in the date and costs most unbooked (a pinned
+    // booking may lie beyond the horizon: it is checked itself), so a tier is 0 on every option
+    // of a referral when it is 0 unbooked and pinned and has no travel regret; travel can only
+    // be non-zero for a referral with a home or preferred sites.
+    let travels = problem
+        .referrals
+        .iter()
+        .any(|r| r.home.is_some() || !r.preferred_sites.is_empty());
+    let stored: Vec<usize> = all_tiers
+        .iter()
+        .enumerate()
+        .filter(|(_, tier)| {
+            (travels && tier.iter().any(|t| t.term == Term::TravelRegret))
+                || (0..problem.referrals.len()).any(|ri| {
+                    let pinned = cands.pinned[ri].map(|si| cands.slot_date[si]);
+                    tier_cost(tier, |t| measure.wait_term(t, ri, None), 0) != 0
+                        || pinned.is_some_and(|date| {
+                            tier_cost(tier, |t| measure.wait_term(t, ri, Some(date)), 0) != 0
+                        })
+                })
+        })
+        .map(|(k, _)| k)
+        .collect();
+    // With nothing to tell apart, the first tier still goes to the solvers (all zero), so that
+    // every engine returns a schedule.
+    let stored = if stored.is_empty() { vec![0] } else { stored };
+    let tiers: Vec<&Vec<WeightedTerm>> = stored.iter().map(|&k| &all_tiers[k]).collect();
+    let n = tiers.len();
     // Per tier, the total weight of travel regret in it.
     let travel_weight: Vec<i64> = tiers
         .iter()
@@ -249,6 +292,7 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
     }
     Costs {
         names,
+        stored,
         booked,
         unbooked,
         pinned,

@@ -84,7 +84,7 @@ pub(crate) fn assemble(
         .collect();
     let objective = evaluate(problem, &index.slot_site, cands, &seen);
     // The term-by-term evaluation and the solver's tier costs are two computations of one sum.
-    debug_assert_eq!(objective.values(), totals);
+    debug_assert_eq!(objective.values(), costs.expand(&totals));
     Schedule {
         outcomes,
         objective,

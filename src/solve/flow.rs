@@ -82,7 +82,8 @@ pub(crate) fn solve_component(
     let mut scaled: Option<Solution> = None;
     let mut solved_once = false;
     let tiers = costs.tiers();
-    for (tier, name) in costs.names.iter().enumerate() {
+    for tier in 0..tiers {
+        let name = costs.name(tier).to_owned();
         let mut distinct = HashSet::new();
         // Whether some referral's free arcs differ in cost: if none does, every schedule left
         // has the same value in this tier (each referral takes one of its equal arcs).
@@ -127,8 +128,8 @@ pub(crate) fn solve_component(
             match result {
                 Ok(FlowStatus::Optimal) => {}
                 // The unbooked arcs make every instance feasible; overflow is the only failure.
-                Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name.clone()),
-                Err(_) => return Err(name.clone()),
+                Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name),
+                Err(_) => return Err(name),
             }
         }
         solved_once = true;

@@ -178,7 +178,7 @@ pub(crate) fn pool(
             count_left,
             minutes_left: vec![None; buckets.len()],
         },
-        costs: Costs::from_parts(costs.names.clone(), booked, unbooked),
+        costs: Costs::like(costs, booked, unbooked),
         comp: Component {
             referrals: (0..k).collect(),
             slots: (0..buckets.len()).collect(),
