@@ -7,13 +7,14 @@
 //! ```
 //!
 //! Files written to DIR (default `out/peers`):
-//! - `tier1.dimacs`: tier 1 (weighted breaches) as min-cost flow;
+//! - `tier1.dimacs`: tier 1 of the policy's objective (under the default `nhs_england`,
+//!   clinical days late) as min-cost flow;
 //! - `lexicographic.dimacs`: the exactly lexicographic combined objective, when its weights fit
 //!   in 64-bit integers (`ours.json` says why not otherwise);
-//! - `tier1.mps`, `tier2.mps`, `tier3.mps`: tier k's LP with tiers before k held at our optimal
-//!   values by rows;
+//! - `tier1.mps`, `tier2.mps`, `tier3.mps`: tier k's LP (the first three tiers) with tiers
+//!   before k held at our optimal values by rows;
 //! - `ours.json`: sizes, our times (build = checks, candidates, costs, components; solve =
-//!   three min-cost flow solves and the schedule), our tier values, the weights, and for each
+//!   the tier solves and the schedule), our tier values, the weights, and for each
 //!   file the optimum a peer must find.
 //!
 //! The instance must be one component (generated capacity-only instances of these sizes are).
@@ -56,7 +57,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = InstanceConfig::capacity_only(referrals, slots, seed);
     let problem = generate(&config);
 
-    // End to end: checks, candidates, costs, components, three tier solves, schedule.
+    // End to end: checks, candidates, costs, components, the tier solves, schedule.
     let started = Instant::now();
     let prepared = prepare(&problem)?;
     let build = started.elapsed().as_secs_f64();

@@ -93,7 +93,7 @@ def main():
         f"{ours['candidate_pairs']} candidate pairs, {ours['components']} component"
     )
     print(
-        f"ours: {total:.3f} s end to end (build {ours['build_s']:.3f} s, three tier solves and "
+        f"ours: {total:.3f} s end to end (build {ours['build_s']:.3f} s, tier solves and "
         f"schedule {ours['solve_s']:.3f} s), tiers {ours['tiers']}"
     )
     if ours["lexicographic_overflow"]:
