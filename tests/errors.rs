@@ -809,6 +809,51 @@ fn zero_breach_weight() {
 }
 
 #[test]
+fn objective_errors_name_the_tier_or_the_path() {
+    // An unknown term or preset: a JSON error at the path, listing what is allowed.
+    let err = rejected(|v| {
+        v["policy"]["objective"] = json!([[{"term": "clinical_days_late"}], [{"term": "over_52"}]])
+    });
+    let message = expect_json(&err, "policy.objective[1][0].term");
+    assert!(message.contains("waiting_over_52_weeks"), "{message}");
+    let err = rejected(|v| v["policy"]["objective"] = json!("nhs"));
+    let message = expect_json(&err, "policy.objective");
+    assert!(
+        message.contains("unknown objective preset `nhs`: expected one of nhs_england, eighteen_weeks_first, clock_stop_breaches"),
+        "{message}"
+    );
+    // An empty list, an empty tier, a zero weight: the policy's `objective` field.
+    let err = rejected(|v| v["policy"]["objective"] = json!([]));
+    let reason = expect_invalid(&err, RecordKind::Policy, "policy", "objective");
+    assert!(reason.contains("the list of tiers is empty"), "{reason}");
+    let err = rejected(|v| v["policy"]["objective"] = json!([[{"term": "treat_in_turn"}], []]));
+    let reason = expect_invalid(&err, RecordKind::Policy, "policy", "objective");
+    assert_eq!(
+        reason,
+        "tier 2 has no terms: give each tier at least one term"
+    );
+    let err = rejected(|v| {
+        v["policy"]["objective"] = json!([[{"term": "rtt_over_18_weeks", "weight": 0}]])
+    });
+    let reason = expect_invalid(&err, RecordKind::Policy, "policy", "objective");
+    assert_eq!(
+        reason,
+        "term `rtt_over_18_weeks` in tier 1 has weight 0: every weight must be at least 1"
+    );
+    let err = rejected(|v| v["policy"]["urgent_target_days"] = json!(0));
+    expect_invalid(&err, RecordKind::Policy, "policy", "urgent_target_days");
+    // A valid explicit objective reads back as written.
+    let mut value = valid();
+    value["policy"]["objective"] =
+        json!([[{"term": "clinical_days_late"}], [{"term": "rtt_over_18_weeks", "weight": 2}]]);
+    let p = Problem::from_json(&value.to_string()).unwrap();
+    assert_eq!(
+        p.policy.objective.tier_names(),
+        vec!["clinical_days_late", "2*rtt_over_18_weeks"]
+    );
+}
+
+#[test]
 fn negative_or_non_finite_non_preferred_site_km() {
     let err = rejected(|v| v["policy"]["non_preferred_site_km"] = json!(-0.5));
     let reason = expect_invalid(&err, RecordKind::Policy, "policy", "non_preferred_site_km");

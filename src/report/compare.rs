@@ -28,7 +28,7 @@ pub struct Comparison {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
-    /// A whole number (referrals, breaches, weighted breaches); shown without decimals.
+    /// A whole number (referrals, breaches, objective terms); shown without decimals.
     Count,
     /// Percent, 0 to 100; shown with one decimal.
     Percent,
@@ -75,12 +75,16 @@ impl Comparison {
     }
 
     /// The headline figures, one row each, in this order: referrals; booked; breaches (count of
-    /// breaching outcomes); weighted breaches (tier 1 of the schedule's objective); for each
+    /// breaching outcomes); `objective: TERM` for each term of any column's objective (its
+    /// unweighted value, `None` where a column's objective lacks it); for each
     /// standard any column has, the percent of booked referrals seen within it
     /// ([`super::StandardFigures::percent_within_booked`]) and the percent of all referrals
     /// within it ([`super::StandardFigures::percent_within_all`]); the waiting list at the horizon end:
-    /// total, percent within 18 weeks, and counts over 18, 52, 65, 78 and 104 weeks; for each
-    /// priority class any column has, the mean wait at appointment of its booked referrals in
+    /// total, percent within 18 weeks, and counts over 18, 52, 65, 78 and 104 weeks; at each
+    /// snapshot date of the first column, percent within 18 weeks, counts over 52, 65 and 78
+    /// weeks and, where some column has diagnostic referrals waiting, the DM01 percent waiting 6
+    /// weeks or more; for each clinical class any column has, patients late and days late; for
+    /// each priority class any column has, the mean wait at appointment of its booked referrals in
     /// days (a lower figure means shorter waiters were seen, not shorter waits); utilisation percent
     /// (appointments) for each site kind and all sites, then minutes utilisation percent where
     /// some column has sessions with a minutes capacity; travel mean and 95th percentile in km.

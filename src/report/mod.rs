@@ -76,8 +76,8 @@ pub struct Report {
     /// date (the earlier of breach date and surgical clinical target), or unbooked with the due
     /// date on or before the horizon end.
     pub breaches: usize,
-    /// The schedule's objective values, copied from [`Schedule::objective`] (tier 1 is the sum
-    /// of breach weights of the breaching referrals).
+    /// The schedule's objective values, tier by tier and term by term, copied from
+    /// [`Schedule::objective`] (under the objective the schedule was scored with).
     pub objective: ObjectiveValues,
     /// One row per waiting-time standard that at least one referral is on, in the order RTT 18
     /// weeks, diagnostic 6 weeks, cancer 28-day Faster Diagnosis, cancer 62 days, cancer 31

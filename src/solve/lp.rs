@@ -135,7 +135,7 @@ struct Engine<M> {
     mip_start: bool,
 }
 
-/// Runs the three tiers on `engine`'s backend. `warm`, a feasible schedule of the component
+/// Runs the tiers, first first, on `engine`'s backend. `warm`, a feasible schedule of the component
 /// (0/1 per variable), starts the MIP when the engine takes a MIP start, and is kept if the
 /// backend finds nothing better for tier 1 in time. A stage the backend fails on is tried once
 /// more on the engine's `retry` when it has one. A later tier whose objective is zero on every
@@ -314,14 +314,16 @@ where
     }
 }
 
-/// Books, greedily, what a stopped backend left unbooked: each candidate in order of its gain
-/// (tier 1, then 2, then 3 change from booking, most negative first; then variable order) is
-/// added when its referral is unbooked and every row still holds. Returns how many were added.
+/// Books, greedily, what a stopped backend left unbooked: each candidate whose booking lowers
+/// the objective lexicographically (its change in tier 1, then 2, and so on, compared with
+/// leaving the referral unbooked: the first non-zero change is negative), most negative first
+/// (then variable order), is added when its referral is unbooked and every row still holds.
+/// Returns how many were added.
 ///
-/// Every addition is a lexicographic improvement: booking never adds a breach (a referral
-/// booked inside the horizon breaches only if it also breaches unbooked: its due date is
-/// before the booking, so inside the horizon) and always shortens the wait counted in tier 2,
-/// so the schedule keeps its tier-1 value or betters it and lowers tier 2.
+/// Every addition is a lexicographic improvement: it changes only its referral's costs, and
+/// only candidates whose change is lexicographically negative are taken. (Under the terms of
+/// this crate a booking inside the horizon never costs more than staying unbooked in any
+/// date-based term, so with `treat_in_turn` in the objective every candidate qualifies.)
 fn fill(model: &ComponentModel, x: &mut [f64]) -> usize {
     let mut rows_of: Vec<Vec<(usize, f64)>> = vec![Vec::new(); model.vars.len()];
     let mut activity = vec![0.0; model.rows.len()];
@@ -338,15 +340,10 @@ fn fill(model: &ComponentModel, x: &mut [f64]) -> usize {
         .filter(|(_, &value)| value > 0.5)
         .map(|(&(ri, _), _)| ri)
         .collect();
-    let mut order: Vec<usize> = (0..model.vars.len()).collect();
-    order.sort_by_key(|&v| {
-        (
-            model.objective[0][v],
-            model.objective[1][v],
-            model.objective[2][v],
-            v,
-        )
-    });
+    let gain = |v: usize| -> Vec<i64> { model.objective.iter().map(|tier| tier[v]).collect() };
+    let zero = vec![0i64; model.objective.len()];
+    let mut order: Vec<usize> = (0..model.vars.len()).filter(|&v| gain(v) < zero).collect();
+    order.sort_by_key(|&v| (gain(v), v));
     let mut added = 0;
     for v in order {
         let ri = model.vars[v].0;

@@ -11,8 +11,9 @@
 //! first come, first served books, which it keeps if the backend finds nothing better for tier 1
 //! in time.
 //!
-//! The objective tiers are solved lexicographically: minimise tier 1; fix it at its optimum;
-//! minimise tier 2; fix it; minimise tier 3. In the network simplex the fixing is exact: every
+//! The objective tiers (as many as the policy's objective has) are solved lexicographically:
+//! minimise tier 1; fix it at its optimum; minimise tier 2; fix it; and so on. In the network
+//! simplex and cost scaling the fixing is exact: every
 //! arc whose reduced cost is non-zero at the tier's optimum is held at its bound, which keeps
 //! exactly the flows optimal for that tier. In the MIP a row `tier_k <= optimum_k + 0.5` (the
 //! costs are integers) does the same.
@@ -159,8 +160,8 @@ impl Default for SolveOptions {
 
 impl SolveOptions {
     /// The defaults: best compiled backend, no time limit, gap 0 (prove optimality),
-    /// capacity-only components by network flow (network simplex, cost scaling for tier 2),
-    /// slot pooling on.
+    /// capacity-only components by network flow (network simplex, cost scaling for tiers of
+    /// many distinct costs), slot pooling on.
     pub fn new() -> Self {
         Self::default()
     }
@@ -207,13 +208,13 @@ impl SolveOptions {
         self
     }
 
-    /// Whether the treat-in-turn tier (tier 2) of a capacity-only component is solved by cost
-    /// scaling (default true) rather than by the network simplex. Only capacity-only components
-    /// solved by network flow are concerned (not those sent to the backend, nor any when
-    /// [`network_flow`](Self::network_flow) is false). Both engines are exact and give the same
-    /// objective values; cost scaling is faster on that tier's costs (weight × days², nearly all
-    /// distinct: 1.5 to 3 times end to end on the generated lists), the simplex on the other
-    /// tiers'. Should cost scaling refuse a component (its bounds on costs are tighter than the
+    /// Whether the tiers of a capacity-only component with many distinct costs on their free
+    /// arcs (more than 256: treat in turn, weight × days², and clinical days late) are solved by
+    /// cost scaling (default true) rather than by the network simplex. Only capacity-only
+    /// components solved by network flow are concerned (not those sent to the backend, nor any
+    /// when [`network_flow`](Self::network_flow) is false). Both engines are exact and give the
+    /// same objective values; cost scaling is faster on such costs (1.5 to 3 times end to end on
+    /// the generated lists), the simplex on tiers of few distinct costs. Should cost scaling refuse a component (its bounds on costs are tighter than the
     /// simplex's) or fail, the simplex solves that tier instead; nothing in the schedule says
     /// which engine did. The tests compare the two.
     pub fn cost_scaling(mut self, on: bool) -> Self {
