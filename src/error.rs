@@ -140,6 +140,18 @@ pub enum Error {
         /// Tier name (its terms joined by `+`, as in [`crate::Objective::tier_names`]).
         tier: String,
     },
+    /// The network flow engines failed on a capacity-only component for a reason other than
+    /// overflow. The unbooked arcs make every such component feasible, so this is a defect of
+    /// the crate: please report it with the problem.
+    #[error("network flow failed on tier `{tier}` of component {component}: {message} (a defect: please report it with the problem)")]
+    NetworkFlow {
+        /// Component index.
+        component: usize,
+        /// Tier name.
+        tier: String,
+        /// What the engine said.
+        message: String,
+    },
     /// An export asked for DIMACS min-cost flow of a component that has side constraints
     /// (minutes capacity that can bind, one patient's overlapping slots, pathway order): only
     /// capacity-only components are min-cost flow problems. Write it as MPS instead.

@@ -155,3 +155,49 @@ fn same_output_in_every_time_zone() {
         assert!(theirs == here, "output differs under TZ={tz}");
     }
 }
+
+/// Costs beyond cost scaling's bounds but inside the network simplex's: treat in turn, with a
+/// priority weight of 10^8 and waits of about 3,000 days, costs about 10^15 per arc, which cost
+/// scaling refuses on a component of this size. The simplex solves the tier instead, to the same
+/// optimum, and the component's statistics say so (status still `optimal`).
+#[test]
+fn a_cost_scaling_fallback_is_recorded() {
+    let mut problem = generate(&InstanceConfig::capacity_only(200, 50, 3));
+    let w = 100_000_000;
+    let weights = &mut problem.policy.breach_weights;
+    (
+        weights.routine,
+        weights.urgent,
+        weights.urgent_suspected_cancer,
+    ) = (w, w, w);
+    for r in &mut problem.referrals {
+        r.clock_start = r.clock_start - chrono::Days::new(3_000);
+    }
+    let scaled = solve(&problem, &SolveOptions::new()).unwrap();
+    let simplex = solve(&problem, &SolveOptions::new().cost_scaling(false)).unwrap();
+    assert_eq!(validate(&problem, &scaled), vec![]);
+    assert_eq!(scaled.objective, simplex.objective);
+    assert_eq!(scaled.stats.status, SolveStatus::Optimal);
+    let fallen: Vec<_> = scaled
+        .stats
+        .components
+        .iter()
+        .filter(|c| c.method == Method::NetworkFlow)
+        .collect();
+    assert!(!fallen.is_empty(), "{:?}", scaled.stats);
+    for c in &fallen {
+        assert_eq!(c.status, SolveStatus::Optimal);
+        let message = c.message.as_deref().unwrap_or("");
+        assert!(
+            message.contains("tier treat_in_turn: cost scaling refused")
+                && message.contains("solved by the network simplex"),
+            "{message}"
+        );
+    }
+    // Counted as solved by network flow, and no fallback without cost scaling.
+    assert_eq!(
+        scaled.stats.network_components,
+        scaled.stats.component_count
+    );
+    assert!(simplex.stats.components.is_empty());
+}

@@ -146,12 +146,18 @@ pub enum SolveStatus {
     Heuristic,
     /// Stopped at the time limit with the best schedule found.
     TimeLimit,
+    /// The backend returned an error (not a limit) on a tier: the schedule is the best of the
+    /// tiers before it, or the priority-then-FCFS starting schedule when it failed on the
+    /// first; the component's `message` says what the backend said.
+    BackendError,
     /// Stopped without any schedule: its referrals are unbooked with reason `solver_stopped`.
     NoSolution,
 }
 
 /// Statistics of one component solved by a backend, or of a network component the time limit
-/// stopped (network components solved to optimality are only counted).
+/// stopped or on which a tier fell back from cost scaling to the network simplex (its
+/// `message` says which; other network components solved to optimality are only counted, in
+/// [`SolveStats::network_components`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ComponentStats {
     /// Index of the component (components are numbered by their first referral).
@@ -187,14 +193,16 @@ pub struct SolveStats {
     pub status: SolveStatus,
     /// Number of independent components.
     pub component_count: usize,
-    /// Components solved by the network simplex.
+    /// Components solved to optimality by network flow (the network simplex, with cost scaling
+    /// for tiers of many distinct costs).
     pub network_components: usize,
     /// Total variables (candidate arcs) over all components.
     pub variables: usize,
     /// Total constraint rows of the backend models.
     pub constraints: usize,
-    /// Components solved by the LP/MIP backend, and network components the time limit
-    /// stopped before they started, in component order.
+    /// Components solved by the LP/MIP backend, network components the time limit stopped
+    /// before they started, and network components on which a tier fell back from cost scaling
+    /// to the network simplex, in component order.
     pub components: Vec<ComponentStats>,
     /// Wall-clock time of the solve; not serialised, so output stays byte-identical.
     #[serde(skip)]

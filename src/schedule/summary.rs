@@ -1,6 +1,6 @@
 //! A readable text summary of a schedule.
 
-use super::{Outcome, Schedule, SolveStatus, UnbookedReason};
+use super::{Method, Outcome, Schedule, SolveStatus, UnbookedReason};
 use crate::model::{Problem, ReferralPriority};
 use std::fmt::Write;
 
@@ -95,7 +95,10 @@ impl Schedule {
             st.component_count,
             if st.component_count == 1 { "" } else { "s" },
             st.network_components,
-            st.components.len(),
+            st.components
+                .iter()
+                .filter(|c| c.method != Method::NetworkFlow)
+                .count(),
             st.backend,
             st.status,
             st.variables,

@@ -25,16 +25,36 @@ use std::collections::HashSet;
 /// A tier with more distinct costs than this on its free arcs goes to cost scaling (when on).
 const COST_SCALING_MIN_DISTINCT: usize = 256;
 
+/// A component solved by network flow.
+pub(crate) struct FlowSolution {
+    /// (referral, candidate position or `None`: unbooked) for each referral of the component.
+    pub picks: Vec<(usize, Option<usize>)>,
+    /// One line per tier that cost scaling was to solve but refused or failed, so the network
+    /// simplex solved it instead (the same optimum).
+    pub fallbacks: Vec<String>,
+}
+
+/// Why a component could not be solved by network flow, and in which tier.
+#[derive(Debug)]
+pub(crate) struct FlowFailure {
+    /// The tier's name.
+    pub tier: String,
+    /// The costs or supplies were too large for exact arithmetic.
+    pub overflow: bool,
+    /// What the network simplex said.
+    pub message: String,
+}
+
 /// The candidate position chosen for each referral of the component (`None`: unbooked), with
 /// tiers of many distinct costs solved by cost scaling when `cost_scaling` is true and by the
-/// network simplex otherwise (the same optimum either way). Err names the tier whose costs
-/// overflowed.
+/// network simplex otherwise (the same optimum either way). Err names the tier that failed and
+/// whether its costs overflowed.
 pub(crate) fn solve_component(
     cands: &Candidates,
     costs: &Costs,
     comp: &Component,
     cost_scaling: bool,
-) -> Result<Vec<(usize, Option<usize>)>, String> {
+) -> Result<FlowSolution, FlowFailure> {
     let k = comp.referrals.len();
     let slot_node: std::collections::HashMap<usize, usize> = comp
         .slots
@@ -81,6 +101,7 @@ pub(crate) fn solve_component(
     // The last solved tier's optimum when cost scaling found it (else the simplex holds it).
     let mut scaled: Option<Solution> = None;
     let mut solved_once = false;
+    let mut fallbacks = Vec::new();
     let tiers = costs.tiers();
     for tier in 0..tiers {
         let name = costs.name(tier).to_owned();
@@ -111,8 +132,22 @@ pub(crate) fn solve_component(
         }
         scaled = if cost_scaling && distinct.len() > COST_SCALING_MIN_DISTINCT {
             // Any refusal (costs beyond cost scaling's tighter bounds) or failure: the simplex
-            // takes the tier below.
-            cost_scaling::solve(&net).ok().flatten()
+            // takes the tier below, and the component's statistics say so.
+            match cost_scaling::solve(&net) {
+                Ok(Some(solution)) => Some(solution),
+                Ok(None) => {
+                    fallbacks.push(format!(
+                        "tier {name}: cost scaling found no feasible flow; solved by the network simplex"
+                    ));
+                    None
+                }
+                Err(e) => {
+                    fallbacks.push(format!(
+                        "tier {name}: cost scaling refused ({e}); solved by the network simplex"
+                    ));
+                    None
+                }
+            }
         } else {
             None
         };
@@ -125,11 +160,20 @@ pub(crate) fn solve_component(
                 // it if it still fits the fixed arcs and supplies and otherwise solves afresh.
                 net.resolve()
             };
+            // The unbooked arcs make every instance feasible: any failure but overflow is a
+            // defect, reported as such.
+            let failure = |overflow: bool, message: String| FlowFailure {
+                tier: name.clone(),
+                overflow,
+                message,
+            };
             match result {
                 Ok(FlowStatus::Optimal) => {}
-                // The unbooked arcs make every instance feasible; overflow is the only failure.
-                Ok(FlowStatus::Infeasible) | Err(FlowError::Overflow) => return Err(name),
-                Err(_) => return Err(name),
+                Ok(FlowStatus::Infeasible) => {
+                    return Err(failure(false, "the flow is infeasible".to_owned()))
+                }
+                Err(e @ FlowError::Overflow) => return Err(failure(true, e.to_string())),
+                Err(e) => return Err(failure(false, e.to_string())),
             }
         }
         solved_once = true;
@@ -160,7 +204,7 @@ pub(crate) fn solve_component(
         comp.referrals.iter().map(|&ri| (ri, None)).collect();
     if !solved_once {
         // No tier tells any two schedules apart: leaving every referral unbooked is optimal.
-        return Ok(picks);
+        return Ok(FlowSolution { picks, fallbacks });
     }
     let position: std::collections::HashMap<usize, usize> = comp
         .referrals
@@ -177,7 +221,7 @@ pub(crate) fn solve_component(
             picks[position[&ri]].1 = ci;
         }
     }
-    Ok(picks)
+    Ok(FlowSolution { picks, fallbacks })
 }
 
 /// The cost in `tier` of a referral's candidate `ci` (`None`: left unbooked).

@@ -207,8 +207,13 @@ where
                 if tier == 0
                     && warm_tier1.is_some_and(|w| w < model.tier_value(0, &s.x).round() as i64) =>
             {
-                // Stopped with something worse than the starting schedule: keep that.
-                status = SolveStatus::TimeLimit;
+                // Stopped with something worse than the starting schedule: keep that. Without a
+                // time limit the backend claimed a worse optimum: an error, not a limit.
+                status = if time_limit.is_some() {
+                    SolveStatus::TimeLimit
+                } else {
+                    SolveStatus::BackendError
+                };
                 message = Some("the backend stopped before matching the priority-then-FCFS starting schedule; kept it".to_owned());
                 best = warm.clone();
                 break;
@@ -252,17 +257,18 @@ where
                 best = Some(s.x);
             }
             Err(e) => {
+                let stopped = status_of_error(left());
                 if tier == 0 && warm.is_some() {
                     message = Some(format!(
                         "no schedule from the backend ({e}); kept the priority-then-FCFS starting schedule"
                     ));
-                    status = SolveStatus::TimeLimit;
+                    status = stopped;
                     best = warm.clone();
                 } else if tier == 0 {
                     message = Some(e.to_string());
                     status = SolveStatus::NoSolution;
                 } else {
-                    status = status.max(SolveStatus::TimeLimit);
+                    status = status.max(stopped);
                     message = Some(format!("tier {} not improved: {e}", tier + 1));
                 }
                 break;
@@ -311,6 +317,17 @@ where
         tier1_value,
         tier1_bound,
         message,
+    }
+}
+
+/// The status of a component whose backend returned an error, given the time left (`None`: no
+/// limit): out of time, the error is the limit (`time_limit`); with time left, or no limit, it
+/// is an error (`backend_error`).
+fn status_of_error(left: Option<Duration>) -> SolveStatus {
+    if left.is_some_and(|l| l.is_zero()) {
+        SolveStatus::TimeLimit
+    } else {
+        SolveStatus::BackendError
     }
 }
 
@@ -491,6 +508,19 @@ mod tests {
         }
         // The lists do hold MIP components with a continuous part.
         assert!(mixed_models >= 10, "{mixed_models} mixed models");
+    }
+
+    #[test]
+    fn a_backend_error_is_a_limit_only_when_the_time_is_spent() {
+        assert_eq!(
+            status_of_error(Some(Duration::ZERO)),
+            SolveStatus::TimeLimit
+        );
+        assert_eq!(
+            status_of_error(Some(Duration::from_secs(3))),
+            SolveStatus::BackendError
+        );
+        assert_eq!(status_of_error(None), SolveStatus::BackendError);
     }
 
     #[test]

@@ -399,7 +399,14 @@ impl Prepared<'_> {
             }
             stats.constraints += solved.rows;
             match solved.stats {
-                Some(component) => stats.components.push(component),
+                Some(component) => {
+                    if component.method == Method::NetworkFlow
+                        && component.status == SolveStatus::Optimal
+                    {
+                        stats.network_components += 1;
+                    }
+                    stats.components.push(component)
+                }
                 None => stats.network_components += 1,
             }
         }
@@ -551,29 +558,63 @@ impl Run<'_, '_> {
                     }),
                 });
             }
-            let overflow = |tier| Error::ObjectiveOverflow { component: k, tier };
+            let failed = |f: flow::FlowFailure| {
+                if f.overflow {
+                    Error::ObjectiveOverflow {
+                        component: k,
+                        tier: f.tier,
+                    }
+                } else {
+                    Error::NetworkFlow {
+                        component: k,
+                        tier: f.tier,
+                        message: f.message,
+                    }
+                }
+            };
             let pooled = self
                 .options
                 .slot_pooling
                 .then(|| pool::pool(p.problem, &p.cands, &p.costs, comp))
                 .flatten();
             let scaling = self.options.cost_scaling;
-            let picks = match pooled {
+            let (picks, fallbacks) = match pooled {
                 Some(pooled) => {
-                    let picks =
+                    let solved =
                         flow::solve_component(&pooled.cands, &pooled.costs, &pooled.comp, scaling)
-                            .map_err(overflow)?;
-                    pooled.expand(p.problem, &p.cands, comp, &picks)
+                            .map_err(failed)?;
+                    let picks = pooled.expand(p.problem, &p.cands, comp, &solved.picks);
+                    (picks, solved.fallbacks)
                 }
                 None => {
-                    flow::solve_component(&p.cands, &p.costs, comp, scaling).map_err(overflow)?
+                    let solved =
+                        flow::solve_component(&p.cands, &p.costs, comp, scaling).map_err(failed)?;
+                    (solved.picks, solved.fallbacks)
                 }
             };
+            // Solved exactly; a cost-scaling fallback is recorded, the rest only counted.
+            let stats = (!fallbacks.is_empty()).then(|| ComponentStats {
+                index: k,
+                referrals: comp.referrals.len(),
+                slots: comp.slots.len(),
+                method: Method::NetworkFlow,
+                status: SolveStatus::Optimal,
+                variables: comp
+                    .referrals
+                    .iter()
+                    .map(|&ri| p.cands.per_referral[ri].len())
+                    .sum(),
+                constraints: 0,
+                tier1_value: 0,
+                tier1_bound: None,
+                gap: None,
+                message: Some(fallbacks.join("; ")),
+            });
             return Ok(Solved {
                 picks,
                 stopped: false,
                 rows: 0,
-                stats: None,
+                stats,
             });
         }
         // An equal share of the time left; the backend is given nine tenths of it, the rest
