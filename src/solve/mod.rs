@@ -536,26 +536,14 @@ impl Run<'_, '_> {
                     picks: comp.referrals.iter().map(|&ri| (ri, fallback[ri])).collect(),
                     stopped: false,
                     rows: 0,
-                    stats: Some(ComponentStats {
-                        index: k,
-                        referrals: comp.referrals.len(),
-                        slots: comp.slots.len(),
-                        method: Method::NetworkFlow,
-                        status: SolveStatus::TimeLimit,
-                        variables: comp
-                            .referrals
-                            .iter()
-                            .map(|&ri| p.cands.per_referral[ri].len())
-                            .sum(),
-                        constraints: 0,
-                        tier1_value: 0,
-                        tier1_bound: None,
-                        gap: None,
-                        message: Some(
-                            "not started: the time limit was reached first; the priority-then-FCFS schedule is kept"
-                                .to_owned(),
-                        ),
-                    }),
+                    stats: Some(network_stats(
+                        k,
+                        comp,
+                        &p.cands,
+                        SolveStatus::TimeLimit,
+                        "not started: the time limit was reached first; the priority-then-FCFS schedule is kept"
+                            .to_owned(),
+                    )),
                 });
             }
             let failed = |f: flow::FlowFailure| {
@@ -593,22 +581,14 @@ impl Run<'_, '_> {
                 }
             };
             // Solved exactly; a cost-scaling fallback is recorded, the rest only counted.
-            let stats = (!fallbacks.is_empty()).then(|| ComponentStats {
-                index: k,
-                referrals: comp.referrals.len(),
-                slots: comp.slots.len(),
-                method: Method::NetworkFlow,
-                status: SolveStatus::Optimal,
-                variables: comp
-                    .referrals
-                    .iter()
-                    .map(|&ri| p.cands.per_referral[ri].len())
-                    .sum(),
-                constraints: 0,
-                tier1_value: 0,
-                tier1_bound: None,
-                gap: None,
-                message: Some(fallbacks.join("; ")),
+            let stats = (!fallbacks.is_empty()).then(|| {
+                network_stats(
+                    k,
+                    comp,
+                    &p.cands,
+                    SolveStatus::Optimal,
+                    fallbacks.join("; "),
+                )
             });
             return Ok(Solved {
                 picks,
@@ -657,6 +637,33 @@ impl Run<'_, '_> {
             rows: model.rows.len(),
             stats: Some(record(k, comp, &model, &result)),
         })
+    }
+}
+
+/// Statistics of network component `index` with `status` and `message` (no rows, no bound).
+fn network_stats(
+    index: usize,
+    comp: &Component,
+    cands: &Candidates,
+    status: SolveStatus,
+    message: String,
+) -> ComponentStats {
+    ComponentStats {
+        index,
+        referrals: comp.referrals.len(),
+        slots: comp.slots.len(),
+        method: Method::NetworkFlow,
+        status,
+        variables: comp
+            .referrals
+            .iter()
+            .map(|&ri| cands.per_referral[ri].len())
+            .sum(),
+        constraints: 0,
+        tier1_value: 0,
+        tier1_bound: None,
+        gap: None,
+        message: Some(message),
     }
 }
 
