@@ -37,6 +37,8 @@ pub(crate) struct ComponentModel {
     pub binary: Vec<bool>,
     /// All rows.
     pub rows: Vec<Row>,
+    /// The name of each stored tier ([`Costs`] keeps only tiers that can be non-zero).
+    pub names: Vec<String>,
     /// Per tier, the coefficient of each variable.
     pub objective: Vec<Vec<i64>>,
     /// Per tier, the cost with nothing booked.
@@ -105,6 +107,7 @@ impl ComponentModel {
         }
         ComponentModel {
             vars,
+            names: (0..tiers).map(|j| costs.name(j).to_owned()).collect(),
             integer,
             binary,
             rows,

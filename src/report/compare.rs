@@ -81,7 +81,7 @@ impl Comparison {
     /// ([`super::StandardFigures::percent_within_booked`]) and the percent of all referrals
     /// within it ([`super::StandardFigures::percent_within_all`]); the waiting list at the horizon end:
     /// total, percent within 18 weeks, and counts over 18, 52, 65, 78 and 104 weeks; at each
-    /// snapshot date of the first column, percent within 18 weeks, counts over 52, 65 and 78
+    /// snapshot date of the first column other than the horizon end, percent within 18 weeks, counts over 52, 65 and 78
     /// weeks and, where some column has diagnostic referrals waiting, the DM01 percent waiting 6
     /// weeks or more; for each clinical class any column has, patients late and days late; for
     /// each priority class any column has, the mean wait at appointment of its booked referrals in
@@ -148,10 +148,17 @@ impl Comparison {
             count(r.waiting_list_end.over_104_weeks)
         });
 
-        // Each snapshot date of the first report (the same for schedules of one problem).
+        // Each snapshot date of the first report (the same for schedules of one problem) but
+        // the horizon end, whose list the "at end" rows give.
         let dates: Vec<chrono::NaiveDate> = reports
             .first()
-            .map(|r| r.snapshots.iter().map(|s| s.list.date).collect())
+            .map(|r| {
+                r.snapshots
+                    .iter()
+                    .map(|s| s.list.date)
+                    .filter(|&d| d != r.horizon_end)
+                    .collect()
+            })
             .unwrap_or_default();
         let snapshot = |r: &Report, date: chrono::NaiveDate| {
             r.snapshots.iter().find(|s| s.list.date == date).cloned()

@@ -42,6 +42,8 @@ struct Settings {
     /// The model's binary variables declared binary (else every variable is continuous in
     /// 0..=1).
     integer: bool,
+    /// With `integer`, every variable declared binary, not only the model's binary ones.
+    all_binary: bool,
     /// Wall-clock limit for the stage.
     time_limit: Option<Duration>,
     /// Relative MIP gap.
@@ -63,6 +65,7 @@ where
 {
     let Settings {
         integer,
+        all_binary,
         time_limit,
         mip_gap,
     } = settings;
@@ -73,7 +76,11 @@ where
         .zip(&model.binary)
         .map(|(_, &binary)| {
             let v = variable().min(0).max(1);
-            vars.add(if integer && binary { v.integer() } else { v })
+            vars.add(if integer && (binary || all_binary) {
+                v.integer()
+            } else {
+                v
+            })
         })
         .collect();
     let linear = |k: usize| -> Expression {
@@ -93,7 +100,7 @@ where
     // optimal schedules. With continuous variables (a transportation problem, or its part of a
     // MIP) the row must cut out exactly the optimal face, whose vertices are 0/1: any slack
     // would add fractional vertices that the next tier could prefer.
-    let all_binary = integer && model.binary.iter().all(|&b| b);
+    let all_binary = integer && (all_binary || model.binary.iter().all(|&b| b));
     let slack = if all_binary { 0.5 } else { 0.0 };
     for &(k, value) in fixed {
         let bound = (value - model.constant[k]) as f64 + slack;
@@ -199,10 +206,28 @@ where
         };
         let settings = Settings {
             integer: model.integer,
+            all_binary: false,
             time_limit: left(),
             mip_gap,
         };
-        match attempt(tier, &fixed, settings, start) {
+        // The continuous variables of a MIP are integral at an optimum only while the earlier
+        // tiers' rows cut along faces; when they do not, the point comes back fractional and
+        // the stage is solved again with every variable binary.
+        let result = match attempt(tier, &fixed, settings, start) {
+            Ok(s) if s.fractional && model.integer => {
+                let binary = Settings {
+                    all_binary: true,
+                    time_limit: left(),
+                    ..settings
+                };
+                match attempt(tier, &fixed, binary, start) {
+                    Ok(again) if !again.fractional => Ok(again),
+                    _ => Ok(s),
+                }
+            }
+            other => other,
+        };
+        match result {
             Ok(s)
                 if tier == 0
                     && warm_tier1.is_some_and(|w| w < model.tier_value(0, &s.x).round() as i64) =>
@@ -232,8 +257,8 @@ where
                     // keep the previous tier's schedule and say so.
                     status = status.max(SolveStatus::GapLimit);
                     message = Some(format!(
-                        "tier {} returned a fractional point; the schedule optimises the tiers before it",
-                        tier + 1
+                        "tier `{}` returned a fractional point; the schedule optimises the tiers before it",
+                        model.names[tier]
                     ));
                     if best.is_none() {
                         status = SolveStatus::NoSolution;
@@ -245,8 +270,8 @@ where
                     // worse than the backend's value: no longer proven optimal.
                     status = status.max(SolveStatus::GapLimit);
                     message = Some(format!(
-                        "tier {} returned a fractional point; its rounding is kept",
-                        tier + 1
+                        "tier `{}` returned a fractional point; its rounding is kept",
+                        model.names[tier]
                     ));
                 }
                 let value = model.tier_value(tier, &s.x).round() as i64;
@@ -269,7 +294,7 @@ where
                     status = SolveStatus::NoSolution;
                 } else {
                     status = status.max(stopped);
-                    message = Some(format!("tier {} not improved: {e}", tier + 1));
+                    message = Some(format!("tier `{}` not improved: {e}", model.names[tier]));
                 }
                 break;
             }
@@ -302,6 +327,7 @@ where
     {
         let relaxed = Settings {
             integer: false,
+            all_binary: false,
             time_limit: time_left,
             mip_gap: None,
         };
