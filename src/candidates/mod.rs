@@ -11,6 +11,7 @@
 //! against it in [`Exclusions`].
 
 mod components;
+pub(crate) mod greedy;
 
 pub(crate) use components::{components, Component};
 

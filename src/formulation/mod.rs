@@ -1,7 +1,10 @@
-//! The formulation layer: the tiered objective and the assignment model of a component.
+//! The formulation layer: the named terms and tiered objective, the assignment model of a
+//! component, and slot pooling (interchangeable slots of a capacity-only component as one
+//! bucket, before the flow engines see it).
 
 mod model;
 mod objective;
+pub(crate) mod pool;
 pub(crate) mod terms;
 
 pub(crate) use model::{

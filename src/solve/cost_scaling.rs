@@ -60,7 +60,8 @@
 //! same error should a price ever reach its bound, so a caller can fall back to the network
 //! simplex, whose bounds are wider.
 
-use super::network::{node_u32, FlowError, NetworkSimplex};
+use super::graph::FlowGraph;
+use super::network::{node_u32, FlowError};
 use std::collections::VecDeque;
 
 /// Factor by which ε shrinks between refines (Goldberg's experiments: 8 to 16 do well).
@@ -128,7 +129,7 @@ impl Solution {
     /// # Panics
     ///
     /// If `arc >= net.arc_count()`.
-    pub fn reduced_cost(&self, net: &NetworkSimplex, arc: usize) -> i64 {
+    pub fn reduced_cost(&self, net: &FlowGraph, arc: usize) -> i64 {
         let (from, to, _, cost) = net.arc(arc);
         let pi = |v: usize| i128::from(self.potential.get(v).copied().unwrap_or(0));
         let rc = i128::from(cost) + pi(from) - pi(to);
@@ -151,12 +152,12 @@ impl Solution {
 ///
 /// [`FlowError::NodeOutOfRange`], [`FlowError::NegativeCapacity`] and
 /// [`FlowError::Unbalanced`] as for the network simplex
-/// ([`NetworkSimplex::check_input`]); [`FlowError::Overflow`] when
+/// ([`FlowGraph::check_input`]); [`FlowError::Overflow`] when
 /// `max|cost| · (n + 1) · (3n + 4)` exceeds `i64::MAX / 4` (`n` the node count, the cost the
 /// largest over arcs of positive capacity), when the node or arc count is `u32::MAX / 4` or
 /// more, or when the total cost does not fit in an `i128`: the network simplex, whose bounds
 /// are wider, can take such an instance.
-pub(crate) fn solve(net: &NetworkSimplex) -> Result<Option<Solution>, FlowError> {
+pub(crate) fn solve(net: &FlowGraph) -> Result<Option<Solution>, FlowError> {
     net.check_input()?;
     let scale = cost_scale(net)?;
     let mut work = Residual::build(net, scale);
@@ -182,7 +183,7 @@ pub(crate) fn solve(net: &NetworkSimplex) -> Result<Option<Solution>, FlowError>
 }
 
 /// The cost scale `S = n + 1`, once the scaled costs are known to stay in range.
-fn cost_scale(net: &NetworkSimplex) -> Result<i64, FlowError> {
+fn cost_scale(net: &FlowGraph) -> Result<i64, FlowError> {
     let n = net.node_count();
     if u64::try_from(n).unwrap_or(u64::MAX) >= u64::from(u32::MAX) / 4
         || u64::try_from(net.arc_count()).unwrap_or(u64::MAX) >= u64::from(u32::MAX) / 4
@@ -249,7 +250,7 @@ struct Residual {
 
 impl Residual {
     /// Builds the residual network of the zero flow, costs multiplied by `scale`.
-    fn build(net: &NetworkSimplex, scale: i64) -> Self {
+    fn build(net: &FlowGraph, scale: i64) -> Self {
         let n = net.node_count();
         let mut degree = vec![0u32; n + 1];
         for a in 0..net.arc_count() {
@@ -649,7 +650,7 @@ impl Residual {
 
 #[cfg(test)]
 mod tests {
-    use super::super::network::FlowStatus;
+    use super::super::network::{FlowStatus, NetworkSimplex};
     use super::*;
 
     /// (supplies, arcs as (from, to, capacity, cost))
@@ -672,7 +673,9 @@ mod tests {
     /// total cost.
     fn certified(inst: &Instance) -> Solution {
         let net = load(inst);
-        let sol = solve(&net).expect("valid instance").expect("feasible");
+        let sol = solve(net.graph())
+            .expect("valid instance")
+            .expect("feasible");
         let (supply, arcs) = inst;
         let mut balance = vec![0i64; supply.len()];
         let mut cost = 0i128;
@@ -686,7 +689,7 @@ mod tests {
             balance[v] -= x;
             cost += i128::from(x) * i128::from(c);
             let rc = c + sol.potential(u) - sol.potential(v);
-            assert_eq!(sol.reduced_cost(&net, a), rc);
+            assert_eq!(sol.reduced_cost(net.graph(), a), rc);
             assert!(
                 rc <= 0 || x == 0,
                 "arc {a}: reduced cost {rc} > 0, flow {x}"
@@ -811,7 +814,7 @@ mod tests {
                     );
                 }
                 FlowStatus::Infeasible => {
-                    assert_eq!(solve(&load(&inst)), Ok(None), "case {case}");
+                    assert_eq!(solve(load(&inst).graph()), Ok(None), "case {case}");
                     infeasible += 1;
                 }
             }
@@ -823,40 +826,49 @@ mod tests {
     #[test]
     fn an_unroutable_supply_is_infeasible() {
         // Node 0 must send 2 units to node 1 over an arc of capacity 1.
-        assert_eq!(solve(&load(&(vec![2, -2], vec![(0, 1, 1, 3)]))), Ok(None));
+        assert_eq!(
+            solve(load(&(vec![2, -2], vec![(0, 1, 1, 3)])).graph()),
+            Ok(None)
+        );
         // Node 1 has no arc in at all; node 0 can only push flow round to node 2 and back.
         let inst = (
             vec![3, -3, 0],
             vec![(0, 2, 5, 1), (2, 0, 5, 1), (1, 0, 5, 1)],
         );
-        assert_eq!(solve(&load(&inst)), Ok(None));
+        assert_eq!(solve(load(&inst).graph()), Ok(None));
     }
 
     #[test]
     fn bad_input_and_costs_beyond_its_bounds_are_errors() {
         let net = load(&(vec![0, 0], vec![(0, 2, 1, 0)]));
         assert_eq!(
-            solve(&net),
+            solve(net.graph()),
             Err(FlowError::NodeOutOfRange { arc: 0, node: 2 })
         );
         let net = load(&(vec![0, 0], vec![(0, 1, -1, 0)]));
-        assert_eq!(solve(&net), Err(FlowError::NegativeCapacity { arc: 0 }));
+        assert_eq!(
+            solve(net.graph()),
+            Err(FlowError::NegativeCapacity { arc: 0 })
+        );
         let net = load(&(vec![1, 0], vec![(0, 1, 1, 0)]));
-        assert_eq!(solve(&net), Err(FlowError::Unbalanced { total_supply: 1 }));
+        assert_eq!(
+            solve(net.graph()),
+            Err(FlowError::Unbalanced { total_supply: 1 })
+        );
         // max|cost| · (n + 1) · (3n + 4) = c · 3 · 10 must stay within i64::MAX / 4.
         let limit = (i64::MAX / 4) / 30;
         let mut net = load(&(vec![1, -1], vec![(0, 1, 1, limit)]));
-        let sol = solve(&net).expect("in range").expect("feasible");
+        let sol = solve(net.graph()).expect("in range").expect("feasible");
         assert_eq!(sol.total_cost(), i128::from(limit));
         net.set_cost(0, limit + 1);
-        assert_eq!(solve(&net), Err(FlowError::Overflow));
+        assert_eq!(solve(net.graph()), Err(FlowError::Overflow));
         // The network simplex takes it: the caller's fallback.
         assert_eq!(net.solve(), Ok(FlowStatus::Optimal));
         // An arc of capacity zero does not count.
         net.set_capacity(0, 0);
         net.set_supply(0, 0);
         net.set_supply(1, 0);
-        let sol = solve(&net).expect("in range").expect("feasible");
+        let sol = solve(net.graph()).expect("in range").expect("feasible");
         assert_eq!(sol.total_cost(), 0);
     }
 
@@ -865,9 +877,9 @@ mod tests {
         let mut rng = Lcg(3);
         let inst = booking_instance(&mut rng, 60, 20, 1_000);
         let mut net = load(&inst);
-        let first = solve(&net).expect("valid").expect("feasible");
+        let first = solve(net.graph()).expect("valid").expect("feasible");
         // Solving with the simplex in between changes nothing that cost scaling reads.
         assert_eq!(net.solve(), Ok(FlowStatus::Optimal));
-        assert_eq!(solve(&net), Ok(Some(first)));
+        assert_eq!(solve(net.graph()), Ok(Some(first)));
     }
 }

@@ -133,7 +133,7 @@ pub(crate) fn solve_component(
         scaled = if cost_scaling && distinct.len() > COST_SCALING_MIN_DISTINCT {
             // Any refusal (costs beyond cost scaling's tighter bounds) or failure: the simplex
             // takes the tier below, and the component's statistics say so.
-            match cost_scaling::solve(&net) {
+            match cost_scaling::solve(net.graph()) {
                 Ok(Some(solution)) => Some(solution),
                 Ok(None) => {
                     fallbacks.push(format!(
@@ -182,7 +182,7 @@ pub(crate) fn solve_component(
         }
         for arc in 0..net.arc_count() {
             let rc = match &scaled {
-                Some(solution) => solution.reduced_cost(&net, arc),
+                Some(solution) => solution.reduced_cost(net.graph(), arc),
                 None => net.reduced_cost(arc),
             };
             if rc == 0 || capacity[arc] == 0 {

@@ -97,6 +97,7 @@
 //! otherwise); flows always stay within `0..=capacity`, and the total cost is
 //! summed in `i128`.
 
+use super::graph::FlowGraph;
 use std::fmt;
 
 /// Error of the network solver.
@@ -177,16 +178,8 @@ pub enum FlowStatus {
 /// per node.
 #[derive(Debug, Clone)]
 pub struct NetworkSimplex {
-    /// Tail node of each arc, as given (validated by `solve`).
-    arc_from: Vec<usize>,
-    /// Head node of each arc, as given (validated by `solve`).
-    arc_to: Vec<usize>,
-    /// Capacity of each arc, as given (validated by `solve`).
-    arc_cap: Vec<i64>,
-    /// Cost per unit of flow of each arc.
-    arc_cost: Vec<i64>,
-    /// Supply of each node.
-    supply: Vec<i64>,
+    /// The network: arcs, capacities, costs and supplies, as given (validated by `solve`).
+    graph: FlowGraph,
     /// Flow of each arc in the last optimal solve (zeros otherwise).
     flow: Vec<i64>,
     /// Potential of each node in the last optimal solve (zeros otherwise).
@@ -217,11 +210,7 @@ impl NetworkSimplex {
     #[must_use]
     pub fn with_capacity(node_count: usize, arc_capacity: usize) -> Self {
         Self {
-            arc_from: Vec::with_capacity(arc_capacity),
-            arc_to: Vec::with_capacity(arc_capacity),
-            arc_cap: Vec::with_capacity(arc_capacity),
-            arc_cost: Vec::with_capacity(arc_capacity),
-            supply: vec![0; node_count],
+            graph: FlowGraph::with_capacity(node_count, arc_capacity),
             flow: Vec::with_capacity(arc_capacity),
             potential: vec![0; node_count],
             total_cost: 0,
@@ -239,11 +228,7 @@ impl NetworkSimplex {
     /// [`FlowError::NodeOutOfRange`] or [`FlowError::NegativeCapacity`].
     /// Self-loops and parallel arcs are allowed.
     pub fn add_arc(&mut self, from: usize, to: usize, capacity: i64, cost: i64) -> usize {
-        let index = self.arc_from.len();
-        self.arc_from.push(from);
-        self.arc_to.push(to);
-        self.arc_cap.push(capacity);
-        self.arc_cost.push(cost);
+        let index = self.graph.add_arc(from, to, capacity, cost);
         self.flow.push(0);
         self.warm = false;
         index
@@ -258,7 +243,7 @@ impl NetworkSimplex {
     /// If `node >= node_count()` (a caller bug, like an out-of-range slice
     /// index).
     pub fn set_supply(&mut self, node: usize, supply: i64) {
-        self.supply[node] = supply;
+        self.graph.set_supply(node, supply);
     }
 
     /// Replaces the cost per unit of flow of `arc` (e.g. to re-solve with the
@@ -268,7 +253,7 @@ impl NetworkSimplex {
     ///
     /// If `arc >= arc_count()`.
     pub fn set_cost(&mut self, arc: usize, cost: i64) {
-        self.arc_cost[arc] = cost;
+        self.graph.set_cost(arc, cost);
     }
 
     /// Replaces the capacity of `arc` in units of flow (capacity 0 fixes the
@@ -279,19 +264,25 @@ impl NetworkSimplex {
     ///
     /// If `arc >= arc_count()`.
     pub fn set_capacity(&mut self, arc: usize, capacity: i64) {
-        self.arc_cap[arc] = capacity;
+        self.graph.set_capacity(arc, capacity);
     }
 
     /// Number of nodes, fixed at construction.
     #[must_use]
     pub fn node_count(&self) -> usize {
-        self.supply.len()
+        self.graph.node_count()
     }
 
     /// Number of arcs added so far.
     #[must_use]
     pub fn arc_count(&self) -> usize {
-        self.arc_from.len()
+        self.graph.arc_count()
+    }
+
+    /// The network as given, which cost scaling solves too.
+    #[must_use]
+    pub fn graph(&self) -> &FlowGraph {
+        &self.graph
     }
 
     /// Solves the instance from scratch.
@@ -323,12 +314,13 @@ impl NetworkSimplex {
 
     /// Loads the all-artificial starting tree of a cold solve.
     fn load_cold(&mut self, big_m: i64) {
+        let g = &self.graph;
         self.work.init(
-            &self.arc_from,
-            &self.arc_to,
-            &self.arc_cap,
-            &self.arc_cost,
-            &self.supply,
+            &g.arc_from,
+            &g.arc_to,
+            &g.arc_cap,
+            &g.arc_cost,
+            &g.supply,
             big_m,
         );
     }
@@ -366,10 +358,12 @@ impl NetworkSimplex {
         self.clear_results();
         self.warm = false;
         let big_m = self.validate()?;
-        if !self
-            .work
-            .reload(&self.arc_cap, &self.arc_cost, &self.supply, big_m)
-        {
+        if !self.work.reload(
+            &self.graph.arc_cap,
+            &self.graph.arc_cost,
+            &self.graph.supply,
+            big_m,
+        ) {
             self.load_cold(big_m);
         }
         self.run()
@@ -386,7 +380,7 @@ impl NetworkSimplex {
         for (a, out) in self.flow.iter_mut().enumerate() {
             let x = self.work.real_flow(a);
             total = i128::from(x)
-                .checked_mul(i128::from(self.arc_cost[a]))
+                .checked_mul(i128::from(self.graph.arc_cost[a]))
                 .and_then(|c| total.checked_add(c))
                 .ok_or(FlowError::Overflow)?;
             *out = x;
@@ -445,7 +439,8 @@ impl NetworkSimplex {
     #[must_use]
     pub fn reduced_cost(&self, arc: usize) -> i64 {
         let pi = |v: usize| i128::from(self.potential.get(v).copied().unwrap_or(0));
-        let rc = i128::from(self.arc_cost[arc]) + pi(self.arc_from[arc]) - pi(self.arc_to[arc]);
+        let (from, to, _, cost) = self.graph.arc(arc);
+        let rc = i128::from(cost) + pi(from) - pi(to);
         i64::try_from(rc).unwrap_or(if rc < 0 { i64::MIN } else { i64::MAX })
     }
 
@@ -464,28 +459,10 @@ impl NetworkSimplex {
         self.total_cost = 0;
     }
 
-    /// The checks any min-cost flow solver of this instance makes, in this
-    /// order, each reporting the lowest offending arc:
-    /// [`FlowError::NodeOutOfRange`], [`FlowError::NegativeCapacity`],
-    /// [`FlowError::Unbalanced`]. Cost scaling solves the same instance and
-    /// shares them.
+    /// The checks any min-cost flow solver of this instance makes
+    /// ([`FlowGraph::check_input`]).
     pub(crate) fn check_input(&self) -> Result<(), FlowError> {
-        let n = self.node_count();
-        for (arc, (&from, &to)) in self.arc_from.iter().zip(&self.arc_to).enumerate() {
-            if let Some(node) = [from, to].into_iter().find(|&v| v >= n) {
-                return Err(FlowError::NodeOutOfRange { arc, node });
-            }
-        }
-        if let Some(arc) = self.arc_cap.iter().position(|&c| c < 0) {
-            return Err(FlowError::NegativeCapacity { arc });
-        }
-        let total: i128 = self.supply.iter().map(|&b| i128::from(b)).sum();
-        if total != 0 {
-            let total_supply =
-                i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX });
-            return Err(FlowError::Unbalanced { total_supply });
-        }
-        Ok(())
+        self.graph.check_input()
     }
 
     /// Arc `arc` as given: `(from, to, capacity, cost)`.
@@ -494,17 +471,7 @@ impl NetworkSimplex {
     ///
     /// If `arc >= arc_count()`.
     pub(crate) fn arc(&self, arc: usize) -> (usize, usize, i64, i64) {
-        (
-            self.arc_from[arc],
-            self.arc_to[arc],
-            self.arc_cap[arc],
-            self.arc_cost[arc],
-        )
-    }
-
-    /// The supplies of the nodes, as given.
-    pub(crate) fn supplies(&self) -> &[i64] {
-        &self.supply
+        self.graph.arc(arc)
     }
 
     /// Checks the instance and returns the cost of the artificial arcs that
@@ -513,6 +480,7 @@ impl NetworkSimplex {
         self.check_input()?;
         let n = self.node_count();
         let max_abs_cost = self
+            .graph
             .arc_cost
             .iter()
             .map(|&c| i128::from(c).abs())
@@ -520,7 +488,11 @@ impl NetworkSimplex {
             .unwrap_or(0);
         // Supplies start out on artificial arcs of capacity i64::MAX, which
         // must keep some slack; node indices (root included) are stored as u32.
-        if self.supply.iter().any(|&b| b == i64::MAX || b == i64::MIN)
+        if self
+            .graph
+            .supply
+            .iter()
+            .any(|&b| b == i64::MAX || b == i64::MIN)
             || u64::try_from(n).unwrap_or(u64::MAX) >= u64::from(u32::MAX)
         {
             return Err(FlowError::Overflow);
@@ -2086,18 +2058,18 @@ mod tests {
         let big_m = ns.validate().expect("valid");
         let mut work = Simplex::default();
         work.init(
-            &ns.arc_from,
-            &ns.arc_to,
-            &ns.arc_cap,
-            &ns.arc_cost,
-            &ns.supply,
+            &ns.graph.arc_from,
+            &ns.graph.arc_to,
+            &ns.graph.arc_cap,
+            &ns.graph.arc_cost,
+            &ns.graph.supply,
             big_m,
         );
-        work.check_invariants(&ns.supply);
+        work.check_invariants(&ns.graph.supply);
         let mut pivots = 0;
         while let Some(e) = work.find_entering_arc() {
             work.pivot(e);
-            work.check_invariants(&ns.supply);
+            work.check_invariants(&ns.graph.supply);
             pivots += 1;
         }
         pivots
@@ -2311,11 +2283,16 @@ mod tests {
                 load_instance(&mut ns, &next);
                 let big_m = ns.validate().expect("valid");
                 let mut work = ns.work.clone();
-                assert!(work.reload(&ns.arc_cap, &ns.arc_cost, &ns.supply, big_m));
-                work.check_invariants(&ns.supply);
+                assert!(work.reload(
+                    &ns.graph.arc_cap,
+                    &ns.graph.arc_cost,
+                    &ns.graph.supply,
+                    big_m
+                ));
+                work.check_invariants(&ns.graph.supply);
                 while let Some(e) = work.find_entering_arc() {
                     work.pivot(e);
-                    work.check_invariants(&ns.supply);
+                    work.check_invariants(&ns.graph.supply);
                 }
                 warm_starts += 1;
 
