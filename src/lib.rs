@@ -42,8 +42,8 @@ pub use error::{Error, RecordKind, Result};
 pub use formulation::{ObjectiveValues, TermValue, TierValue};
 pub use model::*;
 pub use schedule::{
-    validate, Booking, ComponentStats, Method, Outcome, ReferralOutcome, Schedule, SolveStats,
-    SolveStatus, UnbookedReason, Violation,
+    validate, Booking, BookingChange, ChangeReason, ComponentStats, Method, Outcome,
+    ReferralOutcome, Schedule, SolveStats, SolveStatus, UnbookedReason, Violation,
 };
 pub use solve::{prepare, solve, Backend, Prepared, SolveOptions};
 

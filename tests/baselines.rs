@@ -886,6 +886,7 @@ fn twisted(mut p: Problem, t: &Twists) -> Problem {
                 p.referrals[r].existing_booking = Some(ExistingBooking {
                     slot: p.slots[k].id.clone(),
                     pinned: true,
+                    confirmed: false,
                 });
             }
         }

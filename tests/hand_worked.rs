@@ -158,11 +158,12 @@ fn an_empty_problem_gives_an_empty_schedule() {
     .unwrap();
     let s = solved(&problem, &SolveOptions::new());
     assert!(s.outcomes.is_empty());
-    // The default objective, nhs_england: nine tiers, every one 0.
-    assert_eq!(s.objective.values(), vec![0; 9]);
-    assert_eq!(s.objective.tiers[0].tier, "clinical_days_late");
+    // The default objective, nhs_england: eleven tiers, every one 0.
+    assert_eq!(s.objective.values(), vec![0; 11]);
+    assert_eq!(s.objective.tiers[0].tier, "cancelled_confirmed");
+    assert_eq!(s.objective.tiers[1].tier, "clinical_days_late");
     assert_eq!(
-        s.objective.tiers[6].tier,
+        s.objective.tiers[8].tier,
         "rtt_over_18_weeks+diagnostic_over_6_weeks+cancer_over_62_days"
     );
 }

@@ -36,9 +36,9 @@ fn on_both_paths(problem: &Problem) -> Vec<Schedule> {
 /// 1 either way from A, then B's 124 days² against A's 424²). That is the incentive NHS England
 /// withdrew in 2015: A stays on the list past 60 weeks.
 ///
-/// `nhs_england` gives it to A: unbooked, A is over 52 weeks on both snapshots (tier 6: 2),
-/// B is never over 52 weeks. Tier 7: B unbooked is over 18 weeks on 31 December (150 days) and
-/// 7 January (157): 2. Tier 8: A seen on 5 December after 424 days, 424² = 179,776, B seen on
+/// `nhs_england` gives it to A: unbooked, A is over 52 weeks on both snapshots (tier 8: 2),
+/// B is never over 52 weeks. Tier 9: B unbooked is over 18 weeks on 31 December (150 days) and
+/// 7 January (157): 2. Tier 10: A seen on 5 December after 424 days, 424² = 179,776, B seen on
 /// 8 January after 158, 158² = 24,964: 204,740.
 #[test]
 fn a_60_week_waiter_comes_before_a_patient_about_to_cross_18_weeks() {
@@ -52,8 +52,11 @@ fn a_60_week_waiter_comes_before_a_patient_about_to_cross_18_weeks() {
     );
     for s in on_both_paths(&p) {
         assert_eq!(bookings(&s), vec![("A", Some("MRI-1205")), ("B", None)]);
-        assert_eq!(s.objective.values(), vec![0, 0, 0, 0, 0, 0, 2, 204_740, 0]);
-        assert_eq!(s.objective.tiers[5].tier, "waiting_over_52_weeks");
+        assert_eq!(
+            s.objective.values(),
+            vec![0, 0, 0, 0, 0, 0, 0, 0, 2, 204_740, 0]
+        );
+        assert_eq!(s.objective.tiers[7].tier, "waiting_over_52_weeks");
     }
     let nhs = p.clone();
     common::legacy_objective(&mut p);
@@ -63,9 +66,9 @@ fn a_60_week_waiter_comes_before_a_patient_about_to_cross_18_weeks() {
         assert_eq!(s.objective.values(), vec![1, 451 * 451 + 124 * 124, 0]);
         // The same schedule scored under nhs_england: A, still waiting, is over 65 weeks on
         // 7 January (457 days; 450 on 31 December) and over 52 and 18 weeks on both snapshots;
-        // tier 8: A seen on 8 January after 458 days, 458² = 209,764, B 124² = 15,376.
+        // tier 10: A seen on 8 January after 458 days, 458² = 209,764, B 124² = 15,376.
         let scored = prepare(&nhs).unwrap().evaluate(&s).unwrap();
-        assert_eq!(scored.values(), vec![0, 0, 0, 0, 1, 2, 2, 225_140, 0]);
+        assert_eq!(scored.values(), vec![0, 0, 0, 0, 0, 0, 1, 2, 2, 225_140, 0]);
         assert_eq!(scored.term(Term::WaitingOver65Weeks), Some(1));
     }
 }
@@ -102,8 +105,8 @@ fn evaluating_a_schedule_of_another_problem_is_an_error() {
 ///
 /// `nhs_england` never parks an overdue urgent patient: U on 2 December is 13 days late,
 /// 16 × 13 = 208, on 9 December 16 × 20 = 320. So U takes 2 December and R 9 December (seen
-/// before the 31 December snapshot, so no 18-week count). Tier 2: U's one FDS breach.
-/// Tier 8: U 41² × 16 = 26,896 and R 129² = 16,641: 43,537.
+/// before the 31 December snapshot, so no 18-week count). Tier 3: U's one FDS breach.
+/// Tier 10: U 41² × 16 = 26,896 and R 129² = 16,641: 43,537.
 #[test]
 fn an_overdue_urgent_suspected_cancer_patient_is_not_moved_later() {
     let mut p = problem(
@@ -124,7 +127,7 @@ fn an_overdue_urgent_suspected_cancer_patient_is_not_moved_later() {
         );
         assert_eq!(
             s.objective.values(),
-            vec![208, 1, 0, 0, 0, 0, 0, 16 * 41 * 41 + 129 * 129, 0]
+            vec![0, 208, 1, 0, 0, 0, 0, 0, 0, 16 * 41 * 41 + 129 * 129, 0]
         );
         assert_eq!(
             s.objective

@@ -11,12 +11,12 @@
 mod common;
 use appointment_optimiser::rules::nhs_date;
 use appointment_optimiser::{
-    solve, validate, Booking, BreachWeights, Capability, DiagnosticTest, DidNotAttend, Exclusions,
-    ExistingBooking, Location, Objective, ObjectiveValues, Outcome, PathwayStep, PatientId, Policy,
-    Prerequisite, Preset, Problem, Referral, ReferralId, ReferralOutcome, ReferralPriority,
-    Schedule, Service, Site, SiteId, SiteKind, Slot, SlotId, SlotStatus, SolveOptions,
-    SurgicalPriority, Term, TermValue, TierValue, UnavailablePeriod, UnbookedReason,
-    WaitingTimeStandard, WeightedTerm,
+    solve, validate, Booking, BookingChange, BreachWeights, Capability, ChangeReason,
+    DiagnosticTest, DidNotAttend, Exclusions, ExistingBooking, Location, Objective,
+    ObjectiveValues, Outcome, PathwayStep, PatientId, Policy, Prerequisite, Preset, Problem,
+    Referral, ReferralId, ReferralOutcome, ReferralPriority, Schedule, Service, Site, SiteId,
+    SiteKind, Slot, SlotId, SlotStatus, SolveOptions, SurgicalPriority, Term, TermValue, TierValue,
+    UnavailablePeriod, UnbookedReason, WaitingTimeStandard, WeightedTerm,
 };
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeDelta, TimeZone};
 use common::config;
@@ -451,6 +451,8 @@ fn build_problem(
             ExistingBooking {
                 slot: s.id.clone(),
                 pinned,
+                // Half the movable bookings are confirmed (the patient was told).
+                confirmed: !pinned && k % 2 == 0,
             }
         });
         let mut preferred_sites = Vec::new();
@@ -946,8 +948,15 @@ impl<'a> Oracle<'a> {
                 if r.priority != ReferralPriority::Routine {
                     limits.push(i64::from(p.policy.urgent_target_days));
                 }
-                match limits.into_iter().min() {
-                    Some(l) => w * (seen - plus_days(clock(r), l)).num_days().max(0),
+                let clinical = limits.into_iter().min().map(|l| plus_days(clock(r), l));
+                // A confirmed, movable booking whose slot is not free: rebooked within 28 days.
+                let rebook = self
+                    .confirmed(ri)
+                    .filter(|&(si, _, _)| p.slots[si].status != SlotStatus::Free)
+                    .map(|_| plus_days(p.planning_date, 28));
+                let deadline = [clinical, rebook].into_iter().flatten().min();
+                match deadline {
+                    Some(dl) => w * (seen - dl).num_days().max(0),
                     None => 0,
                 }
             }
@@ -1014,6 +1023,38 @@ impl<'a> Oracle<'a> {
         t
     }
 
+    /// A confirmed, movable existing booking of referral `ri`: (its slot, whether that slot is
+    /// still one of the referral's candidates, whether its date is inside the notice period).
+    fn confirmed(&self, ri: usize) -> Option<(usize, bool, bool)> {
+        let p = self.p;
+        let b = p.referrals[ri].existing_booking.as_ref()?;
+        if b.pinned || !b.confirmed {
+            return None;
+        }
+        let si = p.slots.iter().position(|s| s.id == b.slot)?;
+        let notice = plus_days(p.planning_date, i64::from(p.policy.min_notice_days));
+        Some((
+            si,
+            self.cands[ri].contains(&si),
+            self.slot_date[si] <= notice,
+        ))
+    }
+
+    /// The existing-booking terms of referral `ri` booked in `slot` (`None`: unbooked).
+    fn booking_term(&self, term: Term, ri: usize, slot: Option<usize>) -> i64 {
+        match (term, self.confirmed(ri)) {
+            (Term::CancelledConfirmed, Some((_, true, _))) if slot.is_none() => 1,
+            (Term::Disruption, Some((si, true, short))) if slot != Some(si) => {
+                if short {
+                    2
+                } else {
+                    1
+                }
+            }
+            _ => 0,
+        }
+    }
+
     /// Every term's value in an assignment, pinned bookings included, in `Term::ALL` order.
     fn term_values(&self, assign: &[Option<usize>]) -> Vec<i64> {
         let p = self.p;
@@ -1024,6 +1065,10 @@ impl<'a> Oracle<'a> {
                     .map(|ri| match (term, self.pinned[ri], assign[ri]) {
                         (Term::TravelRegret, None, Some(si)) => self.travel(ri, si),
                         (Term::TravelRegret, _, _) => 0,
+                        (Term::CancelledConfirmed | Term::Disruption, None, slot) => {
+                            self.booking_term(term, ri, slot)
+                        }
+                        (Term::CancelledConfirmed | Term::Disruption, Some(_), _) => 0,
                         (_, Some(si), _) | (_, None, Some(si)) => {
                             self.term(term, ri, Some(self.slot_date[si]))
                         }
@@ -1184,12 +1229,43 @@ impl<'a> Oracle<'a> {
                         (Outcome::Unbooked(reason), breached, late)
                     }
                 };
+                // The documented change of an existing booking.
+                let change = r.existing_booking.as_ref().map(|b| {
+                    let original = p.slots.iter().position(|s| s.id == b.slot);
+                    let unusable = match original {
+                        None => Some(ChangeReason::SlotRemoved),
+                        Some(si) if p.slots[si].status == SlotStatus::Blocked => {
+                            Some(ChangeReason::SlotBlocked)
+                        }
+                        Some(si) if p.slots[si].status == SlotStatus::Booked => {
+                            Some(ChangeReason::SlotBooked)
+                        }
+                        Some(si)
+                            if self.pinned[ri] != Some(si) && !self.cands[ri].contains(&si) =>
+                        {
+                            Some(ChangeReason::SlotUnusable)
+                        }
+                        Some(_) => None,
+                    };
+                    match slot_of[ri] {
+                        Some(si) if Some(si) == original => BookingChange::Kept,
+                        Some(_) => BookingChange::Moved {
+                            from: b.slot.clone(),
+                            because: unusable,
+                        },
+                        None => BookingChange::Cancelled {
+                            from: b.slot.clone(),
+                            reason: unusable.unwrap_or(ChangeReason::NotKept),
+                        },
+                    }
+                });
                 ReferralOutcome {
                     referral: r.id.clone(),
                     outcome,
                     due_date: due,
                     breached,
                     days_late: late as u32,
+                    change,
                 }
             })
             .collect();
@@ -1337,6 +1413,10 @@ proptest! {
             &schedule.objective,
             "term values differ from the oracle's"
         );
+        let rebuilt = oracle.schedule_of(&solver_assign, &schedule);
+        for (ours, theirs) in schedule.outcomes.iter().zip(&rebuilt.outcomes) {
+            prop_assert_eq!(&ours.change, &theirs.change, "change of {}", ours.referral);
+        }
     }
 
     /// 5. Network flow (tier 2 by cost scaling, the default, or by the network simplex) and LP

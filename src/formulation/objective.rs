@@ -211,7 +211,7 @@ pub(crate) fn nearest_km(cands: &Candidates) -> Vec<Option<f64>> {
 pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) -> Costs {
     let all_tiers = problem.policy.objective.tiers();
     let names = problem.policy.objective.tier_names();
-    let measure = Measure::new(problem);
+    let measure = Measure::with_bookings(problem, cands);
     let nearest = nearest_km(cands);
     // Every date-based term is non-decreasing in the date and costs most unbooked (a pinned
     // booking may lie beyond the horizon: it is checked itself), so a tier is 0 on every option
@@ -228,7 +228,11 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
             (travels && tier.iter().any(|t| t.term == Term::TravelRegret))
                 || (0..problem.referrals.len()).any(|ri| {
                     let pinned = cands.pinned[ri].map(|si| cands.slot_date[si]);
-                    tier_cost(tier, |t| measure.wait_term(t, ri, None), 0) != 0
+                    tier_cost(
+                        tier,
+                        |t| measure.wait_term(t, ri, None) + measure.slot_term(t, ri, None),
+                        0,
+                    ) != 0
                         || pinned.is_some_and(|date| {
                             tier_cost(tier, |t| measure.wait_term(t, ri, Some(date)), 0) != 0
                         })
@@ -272,13 +276,27 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
             } else {
                 0
             };
-            for (w, tw) in wait.iter().zip(&travel_weight) {
-                flat.push(w.saturating_add(tw.saturating_mul(travel)));
+            let has_booking = measure.confirmed[ri].is_some();
+            for ((w, tw), tier) in wait.iter().zip(&travel_weight).zip(&tiers) {
+                // The terms of a confirmed booking depend on the slot itself.
+                let by_slot = if has_booking {
+                    tier_cost(tier, |t| measure.slot_term(t, ri, Some(c.slot)), 0)
+                } else {
+                    0
+                };
+                flat.push(
+                    w.saturating_add(tw.saturating_mul(travel))
+                        .saturating_add(by_slot),
+                );
             }
         }
         booked.push(flat);
         for tier in &tiers {
-            unbooked.push(tier_cost(tier, |t| measure.wait_term(t, ri, None), 0));
+            unbooked.push(tier_cost(
+                tier,
+                |t| measure.wait_term(t, ri, None) + measure.slot_term(t, ri, None),
+                0,
+            ));
         }
         match cands.pinned[ri] {
             Some(si) => {
@@ -315,7 +333,7 @@ pub(crate) fn evaluate(
 ) -> ObjectiveValues {
     let tiers = problem.policy.objective.tiers();
     let names = problem.policy.objective.tier_names();
-    let measure = Measure::new(problem);
+    let measure = Measure::with_bookings(problem, cands);
     let nearest = nearest_km(cands);
     let mut totals = vec![0i64; Term::ALL.len()];
     for (ri, s) in seen.iter().enumerate() {
@@ -330,6 +348,9 @@ pub(crate) fn evaluate(
                     travel_cost(problem, ri, slot_site[*si], distance, nearest[ri])
                 }
                 (Term::TravelRegret, _) => 0,
+                (Term::CancelledConfirmed | Term::Disruption, s) => {
+                    measure.slot_term(term, ri, s.map(|(si, _)| si))
+                }
                 (term, _) => measure.wait_term(term, ri, date),
             };
             totals[k] = totals[k].saturating_add(v);

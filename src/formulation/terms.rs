@@ -6,15 +6,17 @@
 //! start ([`running_clock_start`]); "days waited on date s" is `s - clock start` in calendar
 //! days ([`days_waited`]).
 
-use crate::model::{Problem, Referral, Term, WaitingTimeStandard};
+use crate::candidates::Candidates;
+use crate::model::{Problem, Referral, SlotStatus, Term, WaitingTimeStandard};
 use crate::rules::{
-    add_days, cancer_limits, clinical_deadline, days_waited, due_date, running_clock_start,
-    snapshot_dates,
+    add_days, cancer_limits, clinical_deadline, days_waited, due_date, nhs_date,
+    running_clock_start, snapshot_dates, REBOOK_AFTER_CANCELLATION_DAYS,
 };
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
-/// What every date-based term needs about the plan: its snapshot dates and horizon end.
+/// What every term needs about the plan: its snapshot dates and horizon end, and each
+/// referral's existing booking.
 #[derive(Clone, Debug)]
 pub(crate) struct Measure<'p> {
     /// The problem.
@@ -23,6 +25,22 @@ pub(crate) struct Measure<'p> {
     pub snapshots: Vec<NaiveDate>,
     /// The day an unbooked referral counts as seen: the day after the last snapshot.
     pub unbooked_seen: NaiveDate,
+    /// Per referral with a confirmed, unpinned existing booking: what the schedule may do with
+    /// it (`None` for the others).
+    pub confirmed: Vec<Option<Confirmed>>,
+}
+
+/// A confirmed, unpinned existing booking, as the terms see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Confirmed {
+    /// The slot (problem index) when it is still one of the referral's candidates, so the
+    /// schedule can keep the appointment; `None` when the slot is gone or no longer fits.
+    pub keepable: Option<usize>,
+    /// The original date is inside the minimum notice period.
+    pub short_notice: bool,
+    /// The slot is gone (removed from the plan, blocked or booked): the referral is to be
+    /// rebooked by this date.
+    pub rebook_by: Option<NaiveDate>,
 }
 
 impl<'p> Measure<'p> {
@@ -38,6 +56,50 @@ impl<'p> Measure<'p> {
             problem,
             snapshots,
             unbooked_seen: add_days(last, 1),
+            confirmed: vec![None; problem.referrals.len()],
+        }
+    }
+
+    /// As [`Measure::new`], with each confirmed, unpinned existing booking read against the
+    /// referral's candidates.
+    pub(crate) fn with_bookings(problem: &'p Problem, cands: &Candidates) -> Self {
+        let mut m = Self::new(problem);
+        let slot_of: std::collections::HashMap<&str, usize> = problem
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(si, s)| (s.id.as_str(), si))
+            .collect();
+        let notice = add_days(problem.planning_date, problem.policy.min_notice_days);
+        for (ri, r) in problem.referrals.iter().enumerate() {
+            let Some(b) = r
+                .existing_booking
+                .as_ref()
+                .filter(|b| b.confirmed && !b.pinned)
+            else {
+                continue;
+            };
+            let slot = slot_of.get(b.slot.as_str()).copied();
+            let gone = slot.is_none_or(|si| problem.slots[si].status != SlotStatus::Free);
+            m.confirmed[ri] = Some(Confirmed {
+                keepable: slot.filter(|&si| cands.per_referral[ri].iter().any(|c| c.slot == si)),
+                short_notice: slot.is_some_and(|si| nhs_date(&problem.slots[si].start) <= notice),
+                rebook_by: gone
+                    .then(|| add_days(problem.planning_date, REBOOK_AFTER_CANCELLATION_DAYS)),
+            });
+        }
+        m
+    }
+
+    /// The value of a term that depends on the slot booked, not only on its date, for referral
+    /// `ri` booked in `slot` (problem index; `None`: unbooked): [`cancelled_confirmed`] and
+    /// [`disruption`]; 0 for every other term.
+    pub(crate) fn slot_term(&self, term: Term, ri: usize, slot: Option<usize>) -> i64 {
+        let confirmed = self.confirmed[ri];
+        match term {
+            Term::CancelledConfirmed => cancelled_confirmed(confirmed, slot),
+            Term::Disruption => disruption(confirmed, slot),
+            _ => 0,
         }
     }
 
@@ -49,7 +111,10 @@ impl<'p> Measure<'p> {
         let horizon_end = self.problem.horizon_end;
         let s = &self.snapshots;
         match term {
-            Term::ClinicalDaysLate => clinical_days_late(self.problem, r, seen),
+            Term::ClinicalDaysLate => {
+                let rebook_by = self.confirmed[ri].and_then(|c| c.rebook_by);
+                clinical_days_late(self.problem, r, rebook_by, seen)
+            }
             Term::CancerBreaches => cancer_breaches(r, date, horizon_end),
             Term::WaitingOver104Weeks => waiting_over_weeks(r, 104, seen, s),
             Term::WaitingOver78Weeks => waiting_over_weeks(r, 78, seen, s),
@@ -60,7 +125,7 @@ impl<'p> Measure<'p> {
             Term::CancerOver62Days => cancer_over_62_days(r, seen, s),
             Term::TreatInTurn => treat_in_turn(self.problem, r, seen),
             Term::ClockStopBreaches => clock_stop_breaches(self.problem, r, date),
-            Term::TravelRegret => 0,
+            Term::TravelRegret | Term::CancelledConfirmed | Term::Disruption => 0,
         }
     }
 }
@@ -77,16 +142,71 @@ fn weight(problem: &Problem, r: &Referral) -> i64 {
 
 /// Priority weight × days seen after the clinical deadline ([`clinical_deadline`]: the
 /// earliest of the cancer standards' limits, the surgical class's target and, for urgent
-/// referrals, the policy's `urgent_target_days`); 0 on or before it and with no deadline.
-/// Every day later costs more, so an overdue urgent patient is never parked.
+/// referrals, the policy's `urgent_target_days`; and `rebook_by`, the rebooking date of a
+/// confirmed appointment whose slot is gone); 0 on or before it and with no deadline. Every day
+/// later costs more, so an overdue urgent patient is never parked, nor a patient the hospital
+/// cancelled.
 ///
 /// Source: clinical priority outranks waiting time (RTT guidance v5.0 §9.1); the surgical
 /// targets (FSSA / RCS clinical guide to surgical prioritisation) and cancer limits (NHS
-/// England cancer waiting times standards) in `shared/docs/nhs-rules.md`.
-pub(crate) fn clinical_days_late(problem: &Problem, r: &Referral, seen: NaiveDate) -> i64 {
-    match clinical_deadline(r, problem.policy.urgent_target_days) {
-        Some(deadline) if seen > deadline.date => {
-            weight(problem, r).saturating_mul((seen - deadline.date).num_days())
+/// England cancer waiting times standards) in `shared/docs/nhs-rules.md`; the 28-day rebooking
+/// of [`REBOOK_AFTER_CANCELLATION_DAYS`].
+pub(crate) fn clinical_days_late(
+    problem: &Problem,
+    r: &Referral,
+    rebook_by: Option<NaiveDate>,
+    seen: NaiveDate,
+) -> i64 {
+    let clinical = clinical_deadline(r, problem.policy.urgent_target_days).map(|d| d.date);
+    let deadline = match (clinical, rebook_by) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    match deadline {
+        Some(deadline) if seen > deadline => {
+            weight(problem, r).saturating_mul((seen - deadline).num_days())
+        }
+        _ => 0,
+    }
+}
+
+/// 1 when a confirmed booking that the schedule could keep (its slot is still a candidate) is
+/// left unbooked (`slot` `None`): a hospital cancellation by choice. 0 otherwise, and for a
+/// referral without a confirmed, unpinned booking.
+///
+/// Source: this crate's rule, placed above clinical lateness in `nhs_england`: an appointment
+/// the patient was told about is kept, or moved, never dropped while its slot can still be
+/// used. A patient whose slot is gone is rebooked within 28 days
+/// ([`REBOOK_AFTER_CANCELLATION_DAYS`]).
+pub(crate) fn cancelled_confirmed(confirmed: Option<Confirmed>, slot: Option<usize>) -> i64 {
+    match confirmed {
+        Some(Confirmed {
+            keepable: Some(_), ..
+        }) if slot.is_none() => 1,
+        _ => 0,
+    }
+}
+
+/// For a confirmed booking the schedule could keep: 0 when booked in its slot, otherwise (moved
+/// to another slot, or cancelled) 1, or 2 when its date was inside the minimum notice period.
+/// 0 for a referral without one, and when its slot is gone (the change was not the schedule's
+/// choice; the referral's rebooking is counted by [`clinical_days_late`]).
+///
+/// Source: this crate's choice: for the patient a moved appointment is a cancellation by the
+/// hospital, and one inside the notice period (a reasonable offer gives at least 21 days: RTT
+/// rules v5.0) weighs double.
+pub(crate) fn disruption(confirmed: Option<Confirmed>, slot: Option<usize>) -> i64 {
+    match confirmed {
+        Some(Confirmed {
+            keepable: Some(kept),
+            short_notice,
+            ..
+        }) if slot != Some(kept) => {
+            if short_notice {
+                2
+            } else {
+                1
+            }
         }
         _ => 0,
     }
@@ -425,6 +545,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 65 * 12 * 43);
+        assert_eq!(checked, 65 * 14 * 43);
     }
 }

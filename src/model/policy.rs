@@ -136,6 +136,9 @@ impl Default for Policy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Term {
+    /// One per confirmed existing booking left unbooked while its slot is still one of the
+    /// referral's candidates: a hospital cancellation the schedule chose. Unit: appointments.
+    CancelledConfirmed,
     /// Priority weight × days seen after the referral's clinical deadline
     /// ([`crate::rules::clinical_deadline`]). Unit: weighted days.
     ClinicalDaysLate,
@@ -170,6 +173,11 @@ pub enum Term {
     /// Priority weight × (days waited at the appointment)². Convex, so capacity goes to the
     /// longest waiter of a priority first. Unit: weighted day².
     TreatInTurn,
+    /// Each confirmed existing booking moved to another slot or left unbooked while its slot is
+    /// still one of the referral's candidates: 1, or 2 when the original date is inside the
+    /// minimum notice period (the patient was expecting to attend within it). Unit: weighted
+    /// changes.
+    Disruption,
     /// Metres travelled beyond the nearest suitable site, plus the non-preferred-site penalty.
     /// Unit: metres.
     TravelRegret,
@@ -182,9 +190,11 @@ pub enum Term {
 
 impl Term {
     /// Every term, in the order of the `nhs_england` preset.
-    pub const ALL: [Term; 12] = [
+    pub const ALL: [Term; 14] = [
+        Term::CancelledConfirmed,
         Term::ClinicalDaysLate,
         Term::CancerBreaches,
+        Term::Disruption,
         Term::WaitingOver104Weeks,
         Term::WaitingOver78Weeks,
         Term::WaitingOver65Weeks,
@@ -200,6 +210,8 @@ impl Term {
     /// The JSON name, for example `waiting_over_52_weeks`.
     pub fn name(self) -> &'static str {
         match self {
+            Term::CancelledConfirmed => "cancelled_confirmed",
+            Term::Disruption => "disruption",
             Term::ClinicalDaysLate => "clinical_days_late",
             Term::CancerBreaches => "cancer_breaches",
             Term::WaitingOver104Weeks => "waiting_over_104_weeks",
@@ -220,6 +232,8 @@ impl Term {
     /// The unit of the term's value, as reports print it.
     pub fn unit(self) -> &'static str {
         match self {
+            Term::CancelledConfirmed => "appointments",
+            Term::Disruption => "weighted changes",
             Term::ClinicalDaysLate => "weighted days",
             Term::CancerBreaches => "breaches",
             Term::WaitingOver104Weeks
@@ -269,12 +283,14 @@ impl WeightedTerm {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
-    /// Clinical priority, then the standards as NHS England measures them (the default):
-    /// (1) clinical days late, (2) cancer breaches, (3) over 104 weeks, (4) over 78, (5) over
-    /// 65, (6) over 52, (7) over 18 weeks RTT + over 6 weeks DM01 + over 62 days cancer,
-    /// (8) treat in turn, (9) travel regret.
+    /// Confirmed appointments kept, clinical priority, then the standards as NHS England
+    /// measures them (the default): (1) cancelled confirmed appointments, (2) clinical days late,
+    /// (3) cancer breaches, (4) disruption of confirmed appointments, (5) over 104 weeks, (6)
+    /// over 78, (7) over 65, (8) over 52, (9) over 18 weeks RTT + over 6 weeks DM01 + over 62
+    /// days cancer, (10) treat in turn, (11) travel regret. The existing-booking tiers cost
+    /// nothing, and are not solved, when no referral has a confirmed booking.
     NhsEngland,
-    /// As `nhs_england` with tier 7 (18 weeks, 6 weeks, 62 days) before the long-wait counts.
+    /// As `nhs_england` with tier 9 (18 weeks, 6 weeks, 62 days) before the long-wait counts.
     EighteenWeeksFirst,
     /// The crate's first objective: (1) clock-stop breaches, (2) treat in turn, (3) travel.
     ClockStopBreaches,
@@ -316,7 +332,12 @@ impl Preset {
                 ]
             }
             Preset::NhsEngland | Preset::EighteenWeeksFirst => {
-                let mut t = vec![vec![ClinicalDaysLate], vec![CancerBreaches]];
+                let mut t = vec![
+                    vec![CancelledConfirmed],
+                    vec![ClinicalDaysLate],
+                    vec![CancerBreaches],
+                    vec![Disruption],
+                ];
                 if self == Preset::EighteenWeeksFirst {
                     t.push(standards.clone());
                 }

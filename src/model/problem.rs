@@ -492,6 +492,10 @@ impl Problem {
             }
             if let Some(b) = &r.existing_booking {
                 let Some(&si) = slot.get(&b.slot) else {
+                    if !b.pinned {
+                        // A slot removed from the plan: the booking is cancelled, and said so.
+                        continue;
+                    }
                     return Err(Error::UnknownReference {
                         kind,
                         id: id.clone(),

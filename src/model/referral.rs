@@ -155,15 +155,27 @@ impl UnavailablePeriod {
 }
 
 /// A booking the referral already holds.
+///
+/// What happens to it is in the schedule: [`crate::ReferralOutcome::change`] says whether it was
+/// kept, moved or cancelled, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExistingBooking {
-    /// The slot booked.
+    /// The slot booked. For an unpinned booking the slot may be missing from the problem (it
+    /// was removed from the plan): the booking is then cancelled, and the schedule says so. A
+    /// pinned booking's slot must exist.
     pub slot: SlotId,
     /// When true the booking is kept exactly as it is. When false it is a booking the optimiser
     /// may move: its slot stays a candidate even inside the minimum notice period.
     #[serde(default)]
     pub pinned: bool,
+    /// The patient has been told the date. Moving it, or cancelling it while its slot can still
+    /// be used, is a hospital cancellation, which the objective's `cancelled_confirmed` and
+    /// `disruption` terms count; when its slot is gone (blocked, booked or removed), the
+    /// referral is to be rebooked within 28 days ([`crate::rules::REBOOK_AFTER_CANCELLATION_DAYS`]).
+    /// Default false.
+    #[serde(default)]
+    pub confirmed: bool,
 }
 
 /// An appointment the patient did not attend (DNA) on the referral's pathway.

@@ -787,12 +787,13 @@ pub fn standard_label(standard: WaitingTimeStandard) -> String {
 }
 
 /// Readable name of a clinical class, as in the report's tables: the cancer standard's label,
-/// the surgical class, or `urgent`.
+/// the surgical class, `urgent`, or `hospital cancellation`.
 pub fn clinical_class_label(class: ClinicalClass) -> String {
     match class {
         ClinicalClass::Cancer(standard) => standard_label(standard),
         ClinicalClass::Surgical(p) => PriorityClass::Surgical(p).to_string(),
         ClinicalClass::Urgent => "urgent".to_owned(),
+        ClinicalClass::HospitalCancellation => "hospital cancellation".to_owned(),
     }
 }
 

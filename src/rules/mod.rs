@@ -10,5 +10,5 @@ pub use snapshots::snapshot_dates;
 pub use standards::{
     breach_date, cancer_limits, clinical_deadline, clinical_target_date, due_date,
     running_clock_start, standard_limit_days, surgical_target_days, ClinicalClass,
-    ClinicalDeadline,
+    ClinicalDeadline, REBOOK_AFTER_CANCELLATION_DAYS,
 };

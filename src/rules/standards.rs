@@ -87,6 +87,13 @@ pub fn due_date(referral: &Referral) -> NaiveDate {
     clinical_target_date(referral).map_or(breach, |t| t.min(breach))
 }
 
+/// Days within which a patient whose confirmed appointment the hospital cancelled is to be
+/// rebooked: 28. Source: the NHS Constitution's pledge and NHS England's cancelled elective
+/// operations standard (patients whose operation is cancelled for non-clinical reasons are
+/// offered another binding date within 28 days), applied here to every confirmed appointment
+/// whose slot is gone.
+pub const REBOOK_AFTER_CANCELLATION_DAYS: u32 = 28;
+
 /// What sets a referral's clinical deadline ([`clinical_deadline`]): the class its clinical
 /// lateness is reported under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -98,6 +105,9 @@ pub enum ClinicalClass {
     Surgical(SurgicalPriority),
     /// The policy's target for urgent referrals.
     Urgent,
+    /// A confirmed appointment whose slot is gone, to be rebooked within
+    /// [`REBOOK_AFTER_CANCELLATION_DAYS`] of the planning date.
+    HospitalCancellation,
 }
 
 /// A referral's clinical deadline: the last day it can be seen on time, and what sets it.

@@ -1,9 +1,12 @@
 //! Turns the solved assignment back into a [`Schedule`].
 
-use super::{Booking, Outcome, ReferralOutcome, Schedule, SolveStats, UnbookedReason};
+use super::{
+    Booking, BookingChange, ChangeReason, Outcome, ReferralOutcome, Schedule, SolveStats,
+    UnbookedReason,
+};
 use crate::candidates::Candidates;
 use crate::formulation::{evaluate, turn_order, Costs};
-use crate::model::{Index, Prerequisite, Problem, ReferralId};
+use crate::model::{Index, Prerequisite, Problem, ReferralId, SlotStatus};
 use crate::rules::due_date;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use std::collections::{BTreeMap, HashMap};
@@ -69,12 +72,14 @@ pub(crate) fn assemble(
                 (Outcome::Unbooked(reason), breached, late)
             }
         };
+        let change = change_of(problem, index, cands, ri, slot_of[ri]);
         outcomes.push(ReferralOutcome {
             referral: r.id.clone(),
             outcome,
             due_date: due,
             breached,
             days_late: u32::try_from(days_late).unwrap_or(u32::MAX),
+            change,
         });
     }
     let seen: Vec<Option<(usize, bool)>> = slot_of
@@ -90,6 +95,45 @@ pub(crate) fn assemble(
         objective,
         stats,
     }
+}
+
+/// What happened to referral `ri`'s existing booking, booked now in `booked` (problem slot
+/// index; `None`: unbooked); `None` when it had no existing booking.
+fn change_of(
+    problem: &Problem,
+    index: &Index,
+    cands: &Candidates,
+    ri: usize,
+    booked: Option<usize>,
+) -> Option<BookingChange> {
+    let b = problem.referrals[ri].existing_booking.as_ref()?;
+    let original = index.slot.get(&b.slot).copied();
+    // Why the original slot cannot be kept, if it cannot.
+    let unusable = match original {
+        None => Some(ChangeReason::SlotRemoved),
+        Some(si) => match problem.slots[si].status {
+            SlotStatus::Blocked => Some(ChangeReason::SlotBlocked),
+            SlotStatus::Booked => Some(ChangeReason::SlotBooked),
+            SlotStatus::Free
+                if cands.pinned[ri] != Some(si)
+                    && !cands.per_referral[ri].iter().any(|c| c.slot == si) =>
+            {
+                Some(ChangeReason::SlotUnusable)
+            }
+            SlotStatus::Free => None,
+        },
+    };
+    Some(match booked {
+        Some(si) if Some(si) == original => BookingChange::Kept,
+        Some(_) => BookingChange::Moved {
+            from: b.slot.clone(),
+            because: unusable,
+        },
+        None => BookingChange::Cancelled {
+            from: b.slot.clone(),
+            reason: unusable.unwrap_or(ChangeReason::NotKept),
+        },
+    })
 }
 
 /// What it takes to say why a referral was left unbooked, computed once for the schedule: the

@@ -43,6 +43,56 @@ pub struct ReferralOutcome {
     /// Days after the due date: the appointment date minus the due date when booked late; for an
     /// unbooked breach, at least the day after the horizon end minus the due date; else 0.
     pub days_late: u32,
+    /// What happened to the referral's existing booking; absent (`None`) when it had none.
+    /// Nothing the caller passed is dropped silently: a booking not kept is `moved` or
+    /// `cancelled`, with the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<BookingChange>,
+}
+
+/// What happened to an existing booking.
+///
+/// JSON: `"kept"`, `{"moved": {"from": "S1"}}` (with `"because"` when its slot could not be
+/// used), or `{"cancelled": {"from": "S1", "reason": "slot_blocked"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingChange {
+    /// Booked where it was.
+    Kept,
+    /// Booked in another slot.
+    Moved {
+        /// The slot it was in.
+        from: SlotId,
+        /// Why its slot could not be kept, when it could not; absent when the schedule chose
+        /// to move it (its slot was still usable).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        because: Option<ChangeReason>,
+    },
+    /// Left without an appointment.
+    Cancelled {
+        /// The slot it was in.
+        from: SlotId,
+        /// Why.
+        reason: ChangeReason,
+    },
+}
+
+/// Why an existing booking was not kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeReason {
+    /// Its slot is not in the problem any more (removed from the plan).
+    SlotRemoved,
+    /// Its slot's status is `blocked` (a broken scanner, a cancelled list).
+    SlotBlocked,
+    /// Its slot's status is `booked` (taken by bookings outside the problem).
+    SlotBooked,
+    /// Its slot is still free but no longer fits the referral (a candidate rule excludes it:
+    /// the patient is now unavailable that day, the slot is outside the horizon, ...).
+    SlotUnusable,
+    /// Its slot could still be used, but the schedule did not keep it (an unconfirmed booking
+    /// given up for a patient the objective ranks higher, or a solver that stopped early).
+    NotKept,
 }
 
 /// Booked or not.
