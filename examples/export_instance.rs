@@ -7,12 +7,13 @@
 //! ```
 //!
 //! Files written to DIR (default `out/peers`):
-//! - `tier1.dimacs`: tier 1 of the policy's objective (under the default `nhs_england`,
+//! - `tier1.dimacs`: the first tier of the policy's objective that can be non-zero on this
+//!   list ([`appointment_optimiser::Prepared::active_tiers`]; under the default `nhs_england`,
 //!   clinical days late) as min-cost flow;
 //! - `lexicographic.dimacs`: the exactly lexicographic combined objective, when its weights fit
 //!   in 64-bit integers (`ours.json` says why not otherwise);
-//! - `tier1.mps`, `tier2.mps`, `tier3.mps`: tier k's LP (the first three tiers) with tiers
-//!   before k held at our optimal values by rows;
+//! - `tier1.mps`, `tier2.mps`, `tier3.mps`: the LP of each of the first three such tiers, with
+//!   the tiers before it held at our optimal values by rows;
 //! - `ours.json`: sizes, our times (build = checks, candidates, costs, components; solve =
 //!   the tier solves and the schedule), our tier values, the weights, and for each
 //!   file the optimum a peer must find.
@@ -104,18 +105,22 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }));
         Ok(())
     };
-    write("tier1.dimacs", ExportObjective::Tier(0), true)?;
+    // The first three tiers that can be non-zero here (the others cost 0 on every option and
+    // are not solved: under nhs_england, the existing-booking and cancer tiers of this list).
+    let active = prepared.active_tiers().to_vec();
+    let first = active.first().copied().unwrap_or(0);
+    write("tier1.dimacs", ExportObjective::Tier(first), true)?;
     let weights = lexicographic_weights(&prepared, 0);
     if weights.is_ok() {
         write("lexicographic.dimacs", ExportObjective::Lexicographic, true)?;
     }
-    write("tier1.mps", ExportObjective::Tier(0), false)?;
-    for tier in 1..3 {
+    write("tier1.mps", ExportObjective::Tier(first), false)?;
+    for (n, &tier) in active.iter().enumerate().skip(1).take(2) {
         let objective = ExportObjective::TierAfter {
             tier,
             earlier: values[..tier].to_vec(),
         };
-        write(&format!("tier{}.mps", tier + 1), objective, false)?;
+        write(&format!("tier{}.mps", n + 1), objective, false)?;
     }
     let ours = serde_json::json!({
         "referrals": referrals,

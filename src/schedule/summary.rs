@@ -1,6 +1,17 @@
 //! A readable text summary of a schedule.
 
-use super::{Method, Outcome, Schedule, SolveStatus, UnbookedReason};
+use super::{BookingChange, ChangeReason, Method, Outcome, Schedule, SolveStatus, UnbookedReason};
+
+/// Why an existing booking was not kept, in words.
+fn reason_text(reason: ChangeReason) -> &'static str {
+    match reason {
+        ChangeReason::SlotRemoved => "its slot was removed from the plan",
+        ChangeReason::SlotBlocked => "its slot is blocked",
+        ChangeReason::SlotBooked => "its slot is booked outside this plan",
+        ChangeReason::SlotUnusable => "its slot no longer fits the referral",
+        ChangeReason::NotKept => "its slot went to a referral the objective ranks higher",
+    }
+}
 use crate::model::{Problem, ReferralPriority};
 use std::fmt::Write;
 
@@ -131,6 +142,47 @@ impl Schedule {
                 Outcome::Booked(_) => None,
             })
             .collect();
+        let changes: Vec<_> = self
+            .outcomes
+            .iter()
+            .filter_map(|o| o.change.as_ref().map(|c| (o, c)))
+            .collect();
+        if !changes.is_empty() {
+            let kept = changes
+                .iter()
+                .filter(|(_, c)| matches!(c, BookingChange::Kept))
+                .count();
+            let moved = changes
+                .iter()
+                .filter(|(_, c)| matches!(c, BookingChange::Moved { .. }))
+                .count();
+            let _ = writeln!(
+                s,
+                "Changes to existing bookings: {kept} kept, {moved} moved, {} cancelled",
+                changes.len() - kept - moved
+            );
+            for (o, c) in changes {
+                let line = match c {
+                    BookingChange::Kept => continue,
+                    BookingChange::Moved { from, because } => {
+                        let to = match &o.outcome {
+                            Outcome::Booked(b) => format!("{} on {}", b.slot, b.date),
+                            Outcome::Unbooked(_) => String::new(),
+                        };
+                        match because {
+                            Some(reason) => {
+                                format!("moved from {from} to {to}: {}", reason_text(*reason))
+                            }
+                            None => format!("moved from {from} to {to}"),
+                        }
+                    }
+                    BookingChange::Cancelled { from, reason } => {
+                        format!("cancelled from {from}: {}", reason_text(*reason))
+                    }
+                };
+                let _ = writeln!(s, "  {:<12} {line}", o.referral.as_str());
+            }
+        }
         if !unbooked.is_empty() {
             let _ = writeln!(s, "Unbooked referrals:");
         }

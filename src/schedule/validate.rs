@@ -3,7 +3,7 @@
 //! It reads only the problem and the schedule (not the candidate or formulation layers), so a
 //! bug there cannot hide itself here. Every schedule produced in the tests passes through it.
 
-use super::{Outcome, Schedule};
+use super::{BookingChange, ChangeReason, Outcome, ReferralOutcome, Schedule};
 use crate::model::{Prerequisite, Problem, SlotStatus};
 use crate::rules::{add_days, due_date, nhs_date};
 use chrono::{DateTime, FixedOffset, TimeDelta};
@@ -39,6 +39,14 @@ pub enum Violation {
     },
     /// A pinned booking was not kept exactly.
     PinnedNotKept {
+        /// The referral.
+        referral: String,
+    },
+    /// The outcome's `change` disagrees with the referral's existing booking and outcome: absent
+    /// for a referral that had one (or present for one that had none), `kept` without being
+    /// booked in the same slot, `moved` or `cancelled` naming another slot, or a reason that
+    /// disagrees with the slot's status or presence.
+    WrongChange {
         /// The referral.
         referral: String,
     },
@@ -95,6 +103,54 @@ pub enum Violation {
 }
 
 type Interval = (DateTime<FixedOffset>, DateTime<FixedOffset>);
+
+/// Whether the outcome's `change` is what happened to the referral's existing booking: which
+/// slot it came from, whether the referral is booked there, elsewhere or not at all, and a
+/// reason that matches the slot's presence and status (`slot_unusable` and `not_kept` are both
+/// accepted for a free slot: telling them apart needs the candidate rules).
+fn change_agrees(
+    problem: &Problem,
+    slots: &HashMap<&str, usize>,
+    r: &crate::model::Referral,
+    o: &ReferralOutcome,
+) -> bool {
+    let (existing, change) = match (&r.existing_booking, &o.change) {
+        (None, None) => return true,
+        (Some(e), Some(c)) => (e, c),
+        _ => return false,
+    };
+    let booked_slot = match &o.outcome {
+        Outcome::Booked(b) => Some(&b.slot),
+        Outcome::Unbooked(_) => None,
+    };
+    let status = slots
+        .get(existing.slot.as_str())
+        .map(|&si| problem.slots[si].status);
+    let reason_fits = |reason: ChangeReason| {
+        matches!(
+            (reason, status),
+            (ChangeReason::SlotRemoved, None)
+                | (ChangeReason::SlotBlocked, Some(SlotStatus::Blocked))
+                | (ChangeReason::SlotBooked, Some(SlotStatus::Booked))
+                | (
+                    ChangeReason::SlotUnusable | ChangeReason::NotKept,
+                    Some(SlotStatus::Free)
+                )
+        )
+    };
+    match change {
+        BookingChange::Kept => booked_slot == Some(&existing.slot),
+        BookingChange::Moved { from, because } => {
+            from == &existing.slot
+                && booked_slot.is_some_and(|s| s != &existing.slot)
+                && because
+                    .is_none_or(|reason| reason != ChangeReason::NotKept && reason_fits(reason))
+        }
+        BookingChange::Cancelled { from, reason } => {
+            from == &existing.slot && booked_slot.is_none() && reason_fits(*reason)
+        }
+    }
+}
 
 /// Checks `schedule` against every hard rule of `problem`; returns each violation (empty when
 /// the schedule is valid). Never panics, whatever the schedule holds.
@@ -154,6 +210,11 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
         };
         if o.due_date != due || o.breached != breached || i64::from(o.days_late) != late {
             out.push(Violation::BreachStatus {
+                referral: r.id.0.clone(),
+            });
+        }
+        if !change_agrees(problem, &slots, r, o) {
+            out.push(Violation::WrongChange {
                 referral: r.id.0.clone(),
             });
         }

@@ -88,6 +88,13 @@ impl Prepared<'_> {
         self.comps.len()
     }
 
+    /// The tiers of the policy's objective (counted from 0) that can be non-zero on this problem
+    /// and are solved; every other tier costs 0 on every option (for example the
+    /// existing-booking tiers of a list without confirmed bookings) and is skipped.
+    pub fn active_tiers(&self) -> &[usize] {
+        &self.costs.stored
+    }
+
     /// Number of candidate (referral, slot) pairs: the model's variables.
     pub fn candidate_count(&self) -> usize {
         self.cands.per_referral.iter().map(Vec::len).sum()
