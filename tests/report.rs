@@ -786,3 +786,18 @@ fn snapshots_and_clinical_lateness() {
     let text = r.to_text();
     assert!(text.contains("Clinical lateness"), "{text}");
 }
+
+/// The summary counts a referral with a surgical class under its class, not its priority:
+/// R7 (P2) and R8 (P3, pinned on 10 December, due 30 August) apart from the four routine ones.
+#[test]
+fn summary_breaches_by_class_show_surgical_classes() {
+    let p = problem();
+    let s = solved(&p);
+    let text = s.summary(&p);
+    assert!(
+        text.contains(
+            "  breaches          4  (routine 3/4, urgent 0/1, urgent suspected cancer 0/1, P2 0/1, P3 1/1)"
+        ),
+        "{text}"
+    );
+}

@@ -12,7 +12,7 @@ fn reason_text(reason: ChangeReason) -> &'static str {
         ChangeReason::NotKept => "its slot went to a referral the objective ranks higher",
     }
 }
-use crate::model::{Problem, ReferralPriority};
+use crate::model::{Problem, ReferralPriority, SurgicalPriority};
 use std::fmt::Write;
 
 impl Schedule {
@@ -56,23 +56,50 @@ impl Schedule {
                 String::new()
             }
         );
-        let mut by_priority = [(0usize, 0usize); 3];
+        // Each referral under its surgical class when it has one, else its referral priority.
+        let mut by_class: Vec<(String, usize, usize)> = Vec::new();
+        let classes = [
+            "routine",
+            "urgent",
+            "urgent suspected cancer",
+            "P1a",
+            "P1b",
+            "P2",
+            "P3",
+            "P4",
+        ];
+        let mut counts = [(0usize, 0usize); 8];
         for (o, r) in self.outcomes.iter().zip(&problem.referrals) {
-            let k = match r.priority {
-                ReferralPriority::Routine => 0,
-                ReferralPriority::Urgent => 1,
-                ReferralPriority::UrgentSuspectedCancer => 2,
+            let k = match (r.surgical_priority, r.priority) {
+                (Some(SurgicalPriority::P1a), _) => 3,
+                (Some(SurgicalPriority::P1b), _) => 4,
+                (Some(SurgicalPriority::P2), _) => 5,
+                (Some(SurgicalPriority::P3), _) => 6,
+                (Some(SurgicalPriority::P4), _) => 7,
+                (None, ReferralPriority::Routine) => 0,
+                (None, ReferralPriority::Urgent) => 1,
+                (None, ReferralPriority::UrgentSuspectedCancer) => 2,
             };
-            by_priority[k].0 += 1;
+            counts[k].0 += 1;
             if o.breached {
-                by_priority[k].1 += 1;
+                counts[k].1 += 1;
             }
         }
-        let breaches: usize = by_priority.iter().map(|p| p.1).sum();
+        for (k, name) in classes.iter().enumerate() {
+            // The three referral priorities always; a surgical class when some referral has it.
+            if k < 3 || counts[k].0 > 0 {
+                by_class.push(((*name).to_owned(), counts[k].1, counts[k].0));
+            }
+        }
+        let breaches: usize = counts.iter().map(|p| p.1).sum();
         let _ = writeln!(
             s,
-            "  breaches    {breaches:>7}  (routine {}/{}, urgent {}/{}, urgent suspected cancer {}/{})",
-            by_priority[0].1, by_priority[0].0, by_priority[1].1, by_priority[1].0, by_priority[2].1, by_priority[2].0
+            "  breaches    {breaches:>7}  ({})",
+            by_class
+                .iter()
+                .map(|(name, late, all)| format!("{name} {late}/{all}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let _ = writeln!(s, "Objective, strictly in this order:");
         for (k, tier) in self.objective.tiers.iter().enumerate() {
