@@ -27,6 +27,7 @@
 pub mod baselines;
 mod candidates;
 mod error;
+pub mod explain;
 pub mod export;
 mod formulation;
 pub mod generate;

@@ -300,3 +300,30 @@ fn a_wrong_change_is_a_violation() {
     // Dropped altogether.
     assert_eq!(wrong(&|s| s.outcomes[1].change = None), expected);
 }
+
+/// Why C has no date in the blocked week: B holds M3 (the trade would leave B, whose slot is
+/// gone, 10 days past the 28-day rebooking in tier 2) and A holds M1 (the trade would cancel a
+/// confirmed appointment, tier 1); both routine, B has waited longer so is named first. One
+/// more place in M1, C's earliest candidate, would book C.
+#[test]
+fn why_c_has_no_date() {
+    use appointment_optimiser::explain::{explain, Fix};
+    let mut p = week();
+    p.slots[1].status = SlotStatus::Blocked;
+    let options = SolveOptions::new();
+    let s = solved(&p);
+    let why = explain(&p, &s, "C", &options).unwrap();
+    let named: Vec<String> = why
+        .blockers
+        .iter()
+        .map(|b| {
+            let d = b.decided_by.as_ref().unwrap();
+            format!("{} {} {} {}", b.referral, b.slot, d.tier, d.by)
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec!["B M3 clinical_days_late 10", "A M1 cancelled_confirmed 1"]
+    );
+    assert_eq!(why.fixes, vec![Fix::OneMorePlace { slot: "M1".into() }]);
+}
