@@ -7,6 +7,7 @@
 //! cargo bench --bench solve                        # all; 100k takes several minutes
 //! cargo bench --bench solve -- capacity_only_1000  # one group
 //! cargo bench --bench solve --features highs -- sessions
+//! cargo bench --bench solve -- backfill            # one freed-place query, default scenario
 //! ```
 
 use appointment_optimiser::generate::{generate, InstanceConfig};
@@ -65,5 +66,37 @@ fn sessions(c: &mut Criterion) {
     group(c, "sessions_2000", &generate(&config), &options, 600);
 }
 
-criterion_group!(benches, capacity_only, sessions);
+/// A backfill query on the default `nhs_backlog` scenario (16,131 referrals): the schedule
+/// indexed once, then the offers for one freed clinic place, timed per query.
+fn backfill(c: &mut Criterion) {
+    use appointment_optimiser::backfill::Backfill;
+    use appointment_optimiser::scenario::{build, Figures, ScenarioConfig};
+    let problem = build(&Figures::embedded_default(), &ScenarioConfig::default()).problem;
+    let prepared = match prepare(&problem) {
+        Ok(p) => p,
+        Err(e) => panic!("scenario rejected: {e}"),
+    };
+    let schedule = match prepared.solve(&SolveOptions::new()) {
+        Ok(s) => s,
+        Err(e) => panic!("scenario not solved: {e}"),
+    };
+    let index = match Backfill::new(&prepared, &schedule) {
+        Ok(b) => b,
+        Err(e) => panic!("schedule not indexed: {e}"),
+    };
+    let slot = problem.slots[problem.slots.len() / 2]
+        .id
+        .as_str()
+        .to_owned();
+    let mut group = c.benchmark_group("backfill");
+    group.bench_function("index", |b| {
+        b.iter(|| Backfill::new(black_box(&prepared), black_box(&schedule)).is_ok())
+    });
+    group.bench_function("offers", |b| {
+        b.iter(|| index.offers(black_box(&slot)).map(|o| o.len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, capacity_only, sessions, backfill);
 criterion_main!(benches);

@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::float_cmp)]
 
+pub mod backfill;
 pub mod baselines;
 mod candidates;
 mod error;
