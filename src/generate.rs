@@ -195,6 +195,7 @@ pub fn generate(config: &InstanceConfig) -> Problem {
                 existing_booking: None,
                 accepts_short_notice: false,
                 did_not_attend: vec![],
+                declined_offers: vec![],
             }
         })
         .collect();

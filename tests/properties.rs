@@ -12,7 +12,7 @@ mod common;
 use appointment_optimiser::rules::nhs_date;
 use appointment_optimiser::{
     solve, validate, Booking, BookingChange, BreachWeights, Capability, ChangeReason,
-    DiagnosticTest, DidNotAttend, Exclusions, ExistingBooking, Location, Objective,
+    DeclinedOffer, DiagnosticTest, DidNotAttend, Exclusions, ExistingBooking, Location, Objective,
     ObjectiveValues, Outcome, PathwayStep, PatientId, Policy, Prerequisite, Preset, Problem,
     Referral, ReferralId, ReferralOutcome, ReferralPriority, Schedule, Service, Site, SiteId,
     SiteKind, Slot, SlotId, SlotStatus, SolveOptions, SurgicalPriority, Term, TermValue, TierValue,
@@ -502,6 +502,24 @@ fn build_problem(
                 })
                 .into_iter()
                 .collect(),
+            // A later-appointment DNA's entry doubles as a declined reasonable offer, for a
+            // date three days after it.
+            declined_offers: r
+                .dna
+                .filter(|&(_, first)| !first)
+                .map(|(k, _)| {
+                    let day = plus_days(
+                        planning_date,
+                        -r.clock_back + i64::from(k) % (r.clock_back + 1),
+                    );
+                    DeclinedOffer {
+                        offered_date: plus_days(day, 3),
+                        declined_on: day,
+                        reasonable: true,
+                    }
+                })
+                .into_iter()
+                .collect(),
         });
     }
 
@@ -949,12 +967,19 @@ impl<'a> Oracle<'a> {
                     limits.push(i64::from(p.policy.urgent_target_days));
                 }
                 let clinical = limits.into_iter().min().map(|l| plus_days(clock(r), l));
+                // After a declined reasonable offer: within 6 weeks of the offered date.
+                let offered = r
+                    .declined_offers
+                    .iter()
+                    .filter(|o| o.reasonable)
+                    .map(|o| plus_days(o.offered_date, 42))
+                    .min();
                 // A confirmed, movable booking whose slot is not free: rebooked within 28 days.
                 let rebook = self
                     .confirmed(ri)
                     .filter(|&(si, _, _)| p.slots[si].status != SlotStatus::Free)
                     .map(|_| plus_days(p.planning_date, 28));
-                let deadline = [clinical, rebook].into_iter().flatten().min();
+                let deadline = [clinical, rebook, offered].into_iter().flatten().min();
                 match deadline {
                     Some(dl) => w * (seen - dl).num_days().max(0),
                     None => 0,
@@ -1763,6 +1788,7 @@ fn starvation_problem(urgent: usize, routine_backs: &[u32], places: usize) -> Pr
         existing_booking: None,
         accepts_short_notice: false,
         did_not_attend: vec![],
+        declined_offers: vec![],
     };
     let mut referrals: Vec<Referral> = (0..urgent)
         .map(|i| referral(i, 12 + 5 * i as u32, ReferralPriority::Urgent))

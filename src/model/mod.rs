@@ -18,8 +18,8 @@ pub use policy::{BreachWeights, Objective, Policy, Preset, Term, WeightedTerm};
 pub(crate) use problem::Index;
 pub use problem::{Problem, MAX_CLOCK_AGE_DAYS, MAX_HORIZON_DAYS};
 pub use referral::{
-    DiagnosticTest, DidNotAttend, ExistingBooking, Referral, ReferralPriority, Service,
-    SurgicalPriority, UnavailablePeriod, WaitingTimeStandard,
+    DeclinedOffer, DiagnosticTest, DidNotAttend, ExistingBooking, Referral, ReferralPriority,
+    Service, SurgicalPriority, UnavailablePeriod, WaitingTimeStandard,
 };
 pub use site::{Site, SiteKind};
 pub(crate) use slot::Interval;

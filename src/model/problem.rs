@@ -456,6 +456,24 @@ impl Problem {
                     return Err(invalid(kind, id, "did_not_attend", message));
                 }
             }
+            for (k, offer) in r.declined_offers.iter().enumerate() {
+                let problem =
+                    if offer.declined_on < r.clock_start || offer.offered_date < r.clock_start {
+                        Some(format!(
+                            "entry {k} (from 0): offered or declined before the clock start"
+                        ))
+                    } else if offer.declined_on > self.planning_date {
+                        Some(format!(
+                            "entry {k} (from 0): declined after the planning date {}",
+                            self.planning_date
+                        ))
+                    } else {
+                        None
+                    };
+                if let Some(message) = problem {
+                    return Err(invalid(kind, id, "declined_offers", message));
+                }
+            }
             for (k, p) in r.unavailable.iter().enumerate() {
                 if p.to < p.from {
                     return Err(invalid(

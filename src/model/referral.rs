@@ -178,6 +178,26 @@ pub struct ExistingBooking {
     pub confirmed: bool,
 }
 
+/// A date offered to the patient and declined.
+///
+/// After a declined reasonable offer the next offer should fall within 6 weeks of the first
+/// declined date, and two declined reasonable offers may lead the clinician to active
+/// monitoring, reviewed every 12 weeks (RTT rules v5.0 §4.4.1.4, §8.3; `shared/docs/nhs-rules.md`,
+/// "How each standard is measured"): [`crate::rules::declined_offer_deadline`] and
+/// [`crate::rules::needs_clinical_review`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclinedOffer {
+    /// The date offered (on or after the clock start).
+    pub offered_date: NaiveDate,
+    /// When the patient declined it (on or after the clock start, on or before the planning
+    /// date).
+    pub declined_on: NaiveDate,
+    /// The offer was reasonable (at least 3 weeks' notice and the patient's choice of provider
+    /// respected: RTT rules v5.0, reasonableness). Only reasonable offers count.
+    pub reasonable: bool,
+}
+
 /// An appointment the patient did not attend (DNA) on the referral's pathway.
 ///
 /// After a DNA at the *first* appointment the clock is nullified and a new one starts at zero
@@ -258,4 +278,7 @@ pub struct Referral {
     /// DNA restarts the clock (see [`DidNotAttend`]).
     #[serde(default)]
     pub did_not_attend: Vec<DidNotAttend>,
+    /// Dates offered and declined, in any order ([`DeclinedOffer`]).
+    #[serde(default)]
+    pub declined_offers: Vec<DeclinedOffer>,
 }

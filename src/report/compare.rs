@@ -75,7 +75,7 @@ impl Comparison {
     }
 
     /// The headline figures, one row each, in this order: referrals; booked; breaches (count of
-    /// breaching outcomes); `objective: TERM` for each term of any column's objective (its
+    /// breaching outcomes); referrals eligible to move provider (PIDMAS); `objective: TERM` for each term of any column's objective (its
     /// unweighted value, `None` where a column's objective lacks it); for each
     /// standard any column has, the percent of booked referrals seen within it
     /// ([`super::StandardFigures::percent_within_booked`]) and the percent of all referrals
@@ -101,6 +101,11 @@ impl Comparison {
         push("referrals".into(), Unit::Count, &|r| count(r.referrals));
         push("booked".into(), Unit::Count, &|r| count(r.booked));
         push("breaches".into(), Unit::Count, &|r| count(r.breaches));
+        push(
+            "eligible to move provider (PIDMAS)".into(),
+            Unit::Count,
+            &|r| count(r.pidmas.len()),
+        );
         for term in Term::ALL {
             if reports.iter().any(|r| r.objective.term(term).is_some()) {
                 push(format!("objective: {term}"), Unit::Count, &|r| {

@@ -33,12 +33,13 @@ pub use compare::{Comparison, HeadlineRow, Unit};
 
 use crate::error::{Error, RecordKind, Result};
 use crate::formulation::ObjectiveValues;
+use crate::model::ReferralId;
 use crate::model::{
     Problem, ReferralPriority, SiteKind, SlotStatus, SurgicalPriority, WaitingTimeStandard,
 };
 use crate::rules::{
-    add_days, clinical_deadline, days_waited, nhs_date, running_clock_start, snapshot_dates,
-    standard_limit_days, ClinicalClass, WeekBand,
+    add_days, clinical_deadline, days_waited, needs_clinical_review, nhs_date, running_clock_start,
+    snapshot_dates, standard_limit_days, ClinicalClass, WeekBand,
 };
 use crate::schedule::{Booking, Outcome, Schedule};
 use chrono::NaiveDate;
@@ -112,6 +113,14 @@ pub struct Report {
     /// standards, then surgical classes P1a to P3 (as themselves, not under their referral
     /// priority), then urgent; only classes some referral has.
     pub clinical_lateness: Vec<ClinicalLateness>,
+    /// Referrals that declined two or more reasonable offers, for the clinician to review
+    /// ([`crate::rules::needs_clinical_review`]), in input order.
+    pub clinical_review: Vec<ReferralId>,
+    /// Referrals eligible to be offered a move of provider (PIDMAS, since 31 October 2023):
+    /// waiting over 40 weeks (more than 280 days) at the planning date with no date in the
+    /// next 8 weeks (unbooked, or booked more than 56 days after the planning date), in input
+    /// order. Source: `shared/docs/nhs-rules.md`, "How each standard is measured".
+    pub pidmas: Vec<ReferralId>,
 }
 
 /// The list on one snapshot date.
@@ -711,6 +720,25 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
         }
     }
 
+    // 8. Flags: clinical review after two declined reasonable offers; PIDMAS.
+    let clinical_review = problem
+        .referrals
+        .iter()
+        .filter(|r| needs_clinical_review(r))
+        .map(|r| r.id.clone())
+        .collect();
+    let eight_weeks = add_days(problem.planning_date, 56);
+    let pidmas = problem
+        .referrals
+        .iter()
+        .zip(&booked)
+        .filter(|(r, b)| {
+            days_waited(running_clock_start(r), problem.planning_date) > 280
+                && !b.is_some_and(|(booking, _)| booking.date <= eight_weeks)
+        })
+        .map(|(r, _)| r.id.clone())
+        .collect();
+
     Ok(Report {
         planning_date: problem.planning_date,
         horizon_end: problem.horizon_end,
@@ -732,6 +760,8 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
         travel,
         snapshots,
         clinical_lateness: lateness.into_values().collect(),
+        clinical_review,
+        pidmas,
     })
 }
 
@@ -794,6 +824,7 @@ pub fn clinical_class_label(class: ClinicalClass) -> String {
         ClinicalClass::Surgical(p) => PriorityClass::Surgical(p).to_string(),
         ClinicalClass::Urgent => "urgent".to_owned(),
         ClinicalClass::HospitalCancellation => "hospital cancellation".to_owned(),
+        ClinicalClass::DeclinedOffer => "declined offer".to_owned(),
     }
 }
 

@@ -121,7 +121,20 @@ struct Sections {
 
 impl Report {
     fn sections(&self) -> Sections {
-        let headline = vec![
+        // At most ten ids, then how many more: the JSON has them all.
+        let ids = |list: &[crate::model::ReferralId]| {
+            let mut text = list
+                .iter()
+                .take(10)
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            if list.len() > 10 {
+                text.push_str(&format!(" and {} more", list.len() - 10));
+            }
+            text
+        };
+        let mut headline = vec![
             format!(
                 "Waiting-list report: planning date {}, horizon to {}",
                 self.planning_date, self.horizon_end
@@ -141,6 +154,19 @@ impl Report {
                     .join("; ")
             ),
         ];
+        if !self.clinical_review.is_empty() {
+            headline.push(format!(
+                "For clinical review (two reasonable offers declined): {}",
+                ids(&self.clinical_review)
+            ));
+        }
+        if !self.pidmas.is_empty() {
+            headline.push(format!(
+                "Eligible to move provider (PIDMAS: over 40 weeks, no date in the next 8 weeks): {} ({})",
+                self.pidmas.len(),
+                ids(&self.pidmas)
+            ));
+        }
         let mut tables = Vec::new();
 
         let mut t = Table::new(&[

@@ -94,6 +94,33 @@ pub fn due_date(referral: &Referral) -> NaiveDate {
 /// whose slot is gone.
 pub const REBOOK_AFTER_CANCELLATION_DAYS: u32 = 28;
 
+/// Days after the first declined reasonable offer within which the next offer should fall: 42
+/// (6 weeks). Source: RTT rules v5.0 §4.4.1.4 (`shared/docs/nhs-rules.md`).
+pub const NEXT_OFFER_WITHIN_DAYS: u32 = 42;
+
+/// The date by which a referral that declined a reasonable offer should be seen: the earliest
+/// declined reasonable offer's date plus [`NEXT_OFFER_WITHIN_DAYS`]; `None` without one.
+pub fn declined_offer_deadline(referral: &Referral) -> Option<NaiveDate> {
+    referral
+        .declined_offers
+        .iter()
+        .filter(|o| o.reasonable)
+        .map(|o| add_days(o.offered_date, NEXT_OFFER_WITHIN_DAYS))
+        .min()
+}
+
+/// Two or more reasonable offers declined: the clinician should review the referral (it may
+/// move to active monitoring, a clock stop, reviewed every 12 weeks). Source: RTT rules v5.0
+/// §4.4.1.4 and §8.3.
+pub fn needs_clinical_review(referral: &Referral) -> bool {
+    referral
+        .declined_offers
+        .iter()
+        .filter(|o| o.reasonable)
+        .count()
+        >= 2
+}
+
 /// What sets a referral's clinical deadline ([`clinical_deadline`]): the class its clinical
 /// lateness is reported under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -108,6 +135,8 @@ pub enum ClinicalClass {
     /// A confirmed appointment whose slot is gone, to be rebooked within
     /// [`REBOOK_AFTER_CANCELLATION_DAYS`] of the planning date.
     HospitalCancellation,
+    /// A declined reasonable offer: the next date within [`NEXT_OFFER_WITHIN_DAYS`] of it.
+    DeclinedOffer,
 }
 
 /// A referral's clinical deadline: the last day it can be seen on time, and what sets it.
@@ -144,7 +173,7 @@ pub fn cancer_limits(
 /// limits ([`cancer_limits`]), its surgical class's target ([`surgical_target_days`]: P1a to
 /// P3) and, for an urgent or urgent suspected cancer referral, `urgent_target_days` (the
 /// policy's target for urgent referrals), all counted from the running clock
-/// start. `None` for a routine referral with no cancer standard and no surgical target (P4 or
+/// start; and, after a declined reasonable offer, [`declined_offer_deadline`]. `None` for a routine referral with no cancer standard and no surgical target (P4 or
 /// none). On a tie the cancer standard, then the surgical class, names the class.
 ///
 /// Sources: `shared/docs/nhs-rules.md`, "Waiting-time standards" and "Priority classes";
@@ -165,8 +194,16 @@ pub fn clinical_deadline(referral: &Referral, urgent_target_days: u32) -> Option
         date: add_days(clock, urgent_target_days),
         class: ClinicalClass::Urgent,
     });
-    // min_by_key keeps the first of equal dates: cancer, then surgical, then urgent.
-    cancer.chain(surgical).chain(urgent).min_by_key(|d| d.date)
+    let offer = declined_offer_deadline(referral).map(|date| ClinicalDeadline {
+        date,
+        class: ClinicalClass::DeclinedOffer,
+    });
+    // min_by_key keeps the first of equal dates: cancer, then surgical, urgent, declined offer.
+    cancer
+        .chain(surgical)
+        .chain(urgent)
+        .chain(offer)
+        .min_by_key(|d| d.date)
 }
 
 #[cfg(test)]
@@ -196,6 +233,7 @@ mod tests {
             existing_booking: None,
             accepts_short_notice: false,
             did_not_attend: vec![],
+            declined_offers: vec![],
         }
     }
 

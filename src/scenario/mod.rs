@@ -448,6 +448,7 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
             existing_booking: None,
             accepts_short_notice: false,
             did_not_attend: vec![],
+            declined_offers: vec![],
         });
     }
 
