@@ -273,3 +273,17 @@ fn without_time_the_mip_keeps_its_starting_schedule() {
     )));
     assert_ne!(s.stats.status, SolveStatus::NoSolution);
 }
+
+/// Under the default objective the colonoscopy list books R-COL-1 (60 minutes) and R-COL-2
+/// (90) in its 240 minutes: 90 minutes are left, too few for R-COL-3 (120), and the summary
+/// says so beside R-COL-3's breach.
+#[test]
+fn the_summary_shows_unused_minutes() {
+    let problem = Problem::from_json(SMALL_CLINIC).unwrap();
+    let s = solved(&problem, &SolveOptions::new());
+    let text = s.summary(&problem);
+    assert!(
+        text.contains("Unused capacity in 1 slots (free places or minutes no booking took): ENDO-LIST-1210 (2026-12-10) 90 min"),
+        "{text}"
+    );
+}

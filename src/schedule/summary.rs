@@ -12,7 +12,8 @@ fn reason_text(reason: ChangeReason) -> &'static str {
         ChangeReason::NotKept => "its slot went to a referral the objective ranks higher",
     }
 }
-use crate::model::{Problem, ReferralPriority, SurgicalPriority};
+use crate::model::{Problem, ReferralPriority, SlotStatus, SurgicalPriority};
+use crate::rules::nhs_date;
 use std::fmt::Write;
 
 impl Schedule {
@@ -159,6 +160,57 @@ impl Schedule {
                 c.message
                     .as_ref()
                     .map_or(String::new(), |m| format!(", {m}"))
+            );
+        }
+        // Places left in free slots inside the horizon, after every booking (pinned included):
+        // a count for a slot of places, minutes for a session that packs by minutes.
+        let mut used: std::collections::HashMap<&str, (u32, u32)> =
+            std::collections::HashMap::new();
+        for ((_, b), r) in
+            self.outcomes
+                .iter()
+                .zip(&problem.referrals)
+                .filter_map(|(o, r)| match &o.outcome {
+                    Outcome::Booked(b) => Some(((o, b), r)),
+                    Outcome::Unbooked(_) => None,
+                })
+        {
+            let e = used.entry(b.slot.as_str()).or_default();
+            e.0 += 1;
+            e.1 = e.1.saturating_add(r.duration_minutes);
+        }
+        let unused: Vec<String> = problem
+            .slots
+            .iter()
+            .filter(|slot| slot.status == SlotStatus::Free)
+            .filter_map(|slot| {
+                let date = nhs_date(&slot.start);
+                if date < problem.planning_date || date > problem.horizon_end {
+                    return None;
+                }
+                let (count, minutes) = used.get(slot.id.as_str()).copied().unwrap_or((0, 0));
+                let places = slot.capacity.saturating_sub(count);
+                match slot.minutes_capacity {
+                    Some(m) => {
+                        let length = u32::try_from(slot.duration_minutes()).unwrap_or(0);
+                        let left = m.min(length).saturating_sub(minutes);
+                        (places > 0 && left > 0).then(|| format!("{} ({date}) {left} min", slot.id))
+                    }
+                    None => (places > 0).then(|| format!("{} ({date}) {places}", slot.id)),
+                }
+            })
+            .collect();
+        if !unused.is_empty() {
+            let more = if unused.len() > 10 {
+                format!(" and {} more", unused.len() - 10)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "Unused capacity in {} slots (free places or minutes no booking took): {}{more}",
+                unused.len(),
+                unused[..unused.len().min(10)].join(", ")
             );
         }
         let unbooked: Vec<_> = self
