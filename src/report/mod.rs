@@ -116,8 +116,8 @@ pub struct Report {
     /// Referrals that declined two or more reasonable offers, for the clinician to review
     /// ([`crate::rules::needs_clinical_review`]), in input order.
     pub clinical_review: Vec<ReferralId>,
-    /// Referrals eligible to be offered a move of provider (PIDMAS, since 31 October 2023):
-    /// waiting over 40 weeks (more than 280 days) at the planning date with no date in the
+    /// Referrals eligible to be offered a move of provider (PIDMAS, since 31 October 2023): on
+    /// the RTT standard, waiting over 40 weeks (more than 280 days) at the planning date with no date in the
     /// next 8 weeks (unbooked, or booked more than 56 days after the planning date), in input
     /// order. Source: `shared/docs/nhs-rules.md`, "How each standard is measured".
     pub pidmas: Vec<ReferralId>,
@@ -733,7 +733,8 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
         .iter()
         .zip(&booked)
         .filter(|(r, b)| {
-            days_waited(running_clock_start(r), problem.planning_date) > 280
+            r.standards.contains(&WaitingTimeStandard::Rtt18Weeks)
+                && days_waited(running_clock_start(r), problem.planning_date) > 280
                 && !b.is_some_and(|(booking, _)| booking.date <= eight_weeks)
         })
         .map(|(r, _)| r.id.clone())
