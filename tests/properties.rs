@@ -1049,7 +1049,7 @@ impl<'a> Oracle<'a> {
     }
 
     /// A confirmed, movable existing booking of referral `ri`: (its slot, whether that slot is
-    /// still one of the referral's candidates, whether its date is inside the notice period).
+    /// still free, whether its date is inside the notice period).
     fn confirmed(&self, ri: usize) -> Option<(usize, bool, bool)> {
         let p = self.p;
         let b = p.referrals[ri].existing_booking.as_ref()?;
@@ -1060,7 +1060,7 @@ impl<'a> Oracle<'a> {
         let notice = plus_days(p.planning_date, i64::from(p.policy.min_notice_days));
         Some((
             si,
-            self.cands[ri].contains(&si),
+            p.slots[si].status == SlotStatus::Free,
             self.slot_date[si] <= notice,
         ))
     }

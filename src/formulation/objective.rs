@@ -211,7 +211,7 @@ pub(crate) fn nearest_km(cands: &Candidates) -> Vec<Option<f64>> {
 pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) -> Costs {
     let all_tiers = problem.policy.objective.tiers();
     let names = problem.policy.objective.tier_names();
-    let measure = Measure::with_bookings(problem, cands);
+    let measure = Measure::with_bookings(problem);
     let nearest = nearest_km(cands);
     // Every date-based term is non-decreasing in the date and costs most unbooked (a pinned
     // booking may lie beyond the horizon: it is checked itself), so a tier is 0 on every option
@@ -333,7 +333,7 @@ pub(crate) fn evaluate(
 ) -> ObjectiveValues {
     let tiers = problem.policy.objective.tiers();
     let names = problem.policy.objective.tier_names();
-    let measure = Measure::with_bookings(problem, cands);
+    let measure = Measure::with_bookings(problem);
     let nearest = nearest_km(cands);
     let mut totals = vec![0i64; Term::ALL.len()];
     for (ri, s) in seen.iter().enumerate() {

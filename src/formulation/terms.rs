@@ -6,7 +6,6 @@
 //! start ([`running_clock_start`]); "days waited on date s" is `s - clock start` in calendar
 //! days ([`days_waited`]).
 
-use crate::candidates::Candidates;
 use crate::model::{Problem, Referral, SlotStatus, Term, WaitingTimeStandard};
 use crate::rules::{
     add_days, cancer_limits, clinical_deadline, days_waited, due_date, nhs_date,
@@ -33,8 +32,10 @@ pub(crate) struct Measure<'p> {
 /// A confirmed, unpinned existing booking, as the terms see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Confirmed {
-    /// The slot (problem index) when it is still one of the referral's candidates, so the
-    /// schedule can keep the appointment; `None` when the slot is gone or no longer fits.
+    /// The slot (problem index) when it still exists and is free, so the appointment is the
+    /// schedule's to keep or give up; `None` when the slot is gone. Whether the referral can
+    /// still use it (its candidate rules) is deliberately not asked: that depends on capacity,
+    /// and a cost that changed with capacity would let more capacity worsen a tier.
     pub keepable: Option<usize>,
     /// The original date is inside the minimum notice period.
     pub short_notice: bool,
@@ -61,8 +62,8 @@ impl<'p> Measure<'p> {
     }
 
     /// As [`Measure::new`], with each confirmed, unpinned existing booking read against the
-    /// referral's candidates.
-    pub(crate) fn with_bookings(problem: &'p Problem, cands: &Candidates) -> Self {
+    /// problem's slots.
+    pub(crate) fn with_bookings(problem: &'p Problem) -> Self {
         let mut m = Self::new(problem);
         let slot_of: std::collections::HashMap<&str, usize> = problem
             .slots
@@ -82,7 +83,7 @@ impl<'p> Measure<'p> {
             let slot = slot_of.get(b.slot.as_str()).copied();
             let gone = slot.is_none_or(|si| problem.slots[si].status != SlotStatus::Free);
             m.confirmed[ri] = Some(Confirmed {
-                keepable: slot.filter(|&si| cands.per_referral[ri].iter().any(|c| c.slot == si)),
+                keepable: slot.filter(|_| !gone),
                 short_notice: slot.is_some_and(|si| nhs_date(&problem.slots[si].start) <= notice),
                 rebook_by: gone
                     .then(|| add_days(problem.planning_date, REBOOK_AFTER_CANCELLATION_DAYS)),
@@ -170,8 +171,7 @@ pub(crate) fn clinical_days_late(
     }
 }
 
-/// 1 when a confirmed booking that the schedule could keep (its slot is still a candidate) is
-/// left unbooked (`slot` `None`): a hospital cancellation by choice. 0 otherwise, and for a
+/// 1 when a confirmed booking whose slot still exists and is free is left unbooked (`slot` `None`): a hospital cancellation by choice. 0 otherwise, and for a
 /// referral without a confirmed, unpinned booking.
 ///
 /// Source: this crate's rule, placed above clinical lateness in `nhs_england`: an appointment
@@ -187,7 +187,7 @@ pub(crate) fn cancelled_confirmed(confirmed: Option<Confirmed>, slot: Option<usi
     }
 }
 
-/// For a confirmed booking the schedule could keep: 0 when booked in its slot, otherwise (moved
+/// For a confirmed booking whose slot still exists and is free: 0 when booked in it, otherwise (moved
 /// to another slot, or cancelled) 1, or 2 when its date was inside the minimum notice period.
 /// 0 for a referral without one, and when its slot is gone (the change was not the schedule's
 /// choice; the referral's rebooking is counted by [`clinical_days_late`]).

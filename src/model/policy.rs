@@ -136,8 +136,9 @@ impl Default for Policy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Term {
-    /// One per confirmed existing booking left unbooked while its slot is still one of the
-    /// referral's candidates: a hospital cancellation the schedule chose. Unit: appointments.
+    /// One per confirmed existing booking left unbooked while its slot still exists and is
+    /// free: a hospital cancellation (chosen, or forced when the patient can no longer use the
+    /// slot and no other has room). Unit: appointments.
     CancelledConfirmed,
     /// Priority weight × days seen after the referral's clinical deadline
     /// ([`crate::rules::clinical_deadline`]). Unit: weighted days.
@@ -173,8 +174,8 @@ pub enum Term {
     /// Priority weight × (days waited at the appointment)². Convex, so capacity goes to the
     /// longest waiter of a priority first. Unit: weighted day².
     TreatInTurn,
-    /// Each confirmed existing booking moved to another slot or left unbooked while its slot is
-    /// still one of the referral's candidates: 1, or 2 when the original date is inside the
+    /// Each confirmed existing booking moved to another slot or left unbooked while its slot
+    /// still exists and is free: 1, or 2 when the original date is inside the
     /// minimum notice period (the patient was expecting to attend within it). Unit: weighted
     /// changes.
     Disruption,
