@@ -327,3 +327,50 @@ fn why_c_has_no_date() {
     );
     assert_eq!(why.fixes, vec![Fix::OneMorePlace { slot: "M1".into() }]);
 }
+
+/// A re-plan after a DNA: A (clock 1 October, 61 days) missed a first appointment on 25
+/// November and a new one is being agreed today, so A's clock restarts on 1 December (RTT
+/// rules v5.0 §4.4.1.3). With M1 (3 December) and M2 (10 December) for A and C (clock
+/// 1 November): before the DNA, A the longer waiter takes M1 (A 63² + C 39² = 5,490 against
+/// A 70² + C 32² = 5,924); after it, C does (A 9² + C 32² = 1,105 against A 2² + C 39² = 1,525).
+#[test]
+fn a_first_appointment_dna_reorders_the_week() {
+    let json = |dna: &str| {
+        format!(
+            r#"{{
+      "planning_date": "2026-12-01", "horizon_end": "2026-12-31",
+      "sites": [{{"id": "S", "name": "Main", "kind": "nhs_trust",
+                 "location": {{"latitude": 52.0, "longitude": -1.0}}}}],
+      "slots": [
+        {{"id": "M1", "site": "S", "service": {{"diagnostic": "mri"}},
+         "start": "2026-12-03T09:00:00Z", "end": "2026-12-03T09:30:00Z"}},
+        {{"id": "M2", "site": "S", "service": {{"diagnostic": "mri"}},
+         "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T09:30:00Z"}}
+      ],
+      "referrals": [
+        {{"id": "A", "patient": "PA", "service": {{"diagnostic": "mri"}}, "clock_start": "2026-10-01",
+         "standards": ["diagnostic_6_weeks"], "duration_minutes": 30, "did_not_attend": [{dna}]}},
+        {{"id": "C", "patient": "PC", "service": {{"diagnostic": "mri"}}, "clock_start": "2026-11-01",
+         "standards": ["diagnostic_6_weeks"], "duration_minutes": 30}}
+      ]
+    }}"#
+        )
+    };
+    let before = Problem::from_json(&json("")).unwrap();
+    let s = solved(&before);
+    assert_eq!(bookings(&s), vec![("A", Some("M1")), ("C", Some("M2"))]);
+    assert_eq!(
+        s.objective.term(appointment_optimiser::Term::TreatInTurn),
+        Some(63 * 63 + 39 * 39)
+    );
+    let after = Problem::from_json(&json(
+        r#"{"date": "2026-11-25", "first_appointment": true, "rebooked_on": "2026-12-01"}"#,
+    ))
+    .unwrap();
+    let s = solved(&after);
+    assert_eq!(bookings(&s), vec![("A", Some("M2")), ("C", Some("M1"))]);
+    assert_eq!(
+        s.objective.term(appointment_optimiser::Term::TreatInTurn),
+        Some(9 * 9 + 32 * 32)
+    );
+}
