@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::formulation::turn_order;
 use crate::model::{ReferralId, SlotId};
 use crate::rules::add_days;
-use crate::schedule::{Outcome, Schedule};
+use crate::schedule::Schedule;
 use crate::solve::Prepared;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -67,36 +67,13 @@ impl<'p, 'a> Backfill<'p, 'a> {
     /// outcomes than the problem has referrals, or books a slot the problem does not have.
     pub fn new(prepared: &'p Prepared<'a>, schedule: &Schedule) -> Result<Self> {
         let (problem, cands, costs, _) = prepared.parts();
-        let wrong = |reason: String| Error::InvalidOption {
-            option: "schedule",
-            reason,
-        };
-        if schedule.outcomes.len() != problem.referrals.len() {
-            return Err(wrong(format!(
-                "it has {} outcomes and the problem {} referrals: pass a schedule of this problem",
-                schedule.outcomes.len(),
-                problem.referrals.len()
-            )));
-        }
-        let slot_of: HashMap<&str, usize> = problem
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(si, s)| (s.id.as_str(), si))
+        let holds: Vec<Option<usize>> = prepared
+            .booked_slots(schedule)?
+            .into_iter()
+            .map(|b| b.map(|(si, _)| si))
             .collect();
-        let mut holds = Vec::with_capacity(problem.referrals.len());
         let mut present = Vec::with_capacity(problem.referrals.len());
-        for (ri, o) in schedule.outcomes.iter().enumerate() {
-            let si = match &o.outcome {
-                Outcome::Booked(b) => Some(*slot_of.get(b.slot.as_str()).ok_or_else(|| {
-                    wrong(format!(
-                        "referral `{}` is booked in slot `{}`, which the problem does not have",
-                        o.referral, b.slot
-                    ))
-                })?),
-                Outcome::Unbooked(_) => None,
-            };
-            holds.push(si);
+        for (ri, &si) in holds.iter().enumerate() {
             let now = match si.and_then(|si| {
                 cands.per_referral[ri]
                     .iter()

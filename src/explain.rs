@@ -148,7 +148,8 @@ const PLACES_TRIED: usize = 10;
 ///
 /// # Errors
 /// Those of [`prepare`] and [`solve`]; [`Error::InvalidOption`] (option `referral`) when the
-/// problem has no such referral or the schedule is not one of this problem.
+/// problem has no such referral, and (option `schedule`) when the schedule is not one of this
+/// problem (another number of outcomes, or a booking in a slot the problem does not have).
 pub fn explain(
     problem: &Problem,
     schedule: &Schedule,
@@ -157,30 +158,19 @@ pub fn explain(
 ) -> Result<Explanation> {
     let prepared = prepare(problem)?;
     let (_, cands, costs, _) = prepared.parts();
-    let no_such = |reason: String| Error::InvalidOption {
-        option: "referral",
-        reason,
-    };
     let ri = problem
         .referrals
         .iter()
         .position(|r| r.id.as_str() == referral)
-        .ok_or_else(|| no_such(format!("the problem has no referral `{referral}`")))?;
-    if schedule.outcomes.len() != problem.referrals.len() {
-        return Err(no_such(
-            "the schedule has another number of outcomes than the problem has referrals: pass a schedule of this problem"
-                .to_owned(),
-        ));
-    }
-    let slot_index = |id: &SlotId| problem.slots.iter().position(|s| &s.id == id);
+        .ok_or_else(|| Error::InvalidOption {
+            option: "referral",
+            reason: format!("the problem has no referral `{referral}`"),
+        })?;
     // Slot (problem index) of each referral's booking.
-    let booked: Vec<Option<usize>> = schedule
-        .outcomes
-        .iter()
-        .map(|o| match &o.outcome {
-            Outcome::Booked(b) => slot_index(&b.slot),
-            Outcome::Unbooked(_) => None,
-        })
+    let booked: Vec<Option<usize>> = prepared
+        .booked_slots(schedule)?
+        .into_iter()
+        .map(|b| b.map(|(si, _)| si))
         .collect();
     let outcome = &schedule.outcomes[ri];
     let due = outcome.due_date;

@@ -227,14 +227,11 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
         .filter(|(_, tier)| {
             (travels && tier.iter().any(|t| t.term == Term::TravelRegret))
                 || (0..problem.referrals.len()).any(|ri| {
-                    let pinned = cands.pinned[ri].map(|si| cands.slot_date[si]);
-                    tier_cost(
-                        tier,
-                        |t| measure.wait_term(t, ri, None) + measure.slot_term(t, ri, None),
-                        0,
-                    ) != 0
-                        || pinned.is_some_and(|date| {
-                            tier_cost(tier, |t| measure.wait_term(t, ri, Some(date)), 0) != 0
+                    let pinned = cands.pinned[ri];
+                    tier_cost(tier, |t| measure.term_at(t, ri, None, None), 0) != 0
+                        || pinned.is_some_and(|si| {
+                            let date = Some(cands.slot_date[si]);
+                            tier_cost(tier, |t| measure.term_at(t, ri, date, Some(si)), 0) != 0
                         })
                 })
         })
@@ -255,6 +252,7 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
                 .sum()
         })
         .collect();
+    let any_travel = travel_weight.iter().any(|&w| w > 0);
     let mut booked = Vec::with_capacity(problem.referrals.len());
     let mut unbooked = Vec::with_capacity(problem.referrals.len() * n);
     let mut pinned = Vec::with_capacity(problem.referrals.len() * n);
@@ -264,6 +262,8 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
         // each tier is computed once per run.
         let mut last_date: Option<NaiveDate> = None;
         let mut wait = vec![0i64; n];
+        // The terms of a confirmed booking depend on the slot itself.
+        let has_booking = measure.confirmed[ri].is_some();
         for c in list {
             if last_date != Some(c.date) {
                 for (w, tier) in wait.iter_mut().zip(&tiers) {
@@ -271,14 +271,12 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
                 }
                 last_date = Some(c.date);
             }
-            let travel = if travel_weight.iter().any(|&w| w > 0) {
+            let travel = if any_travel {
                 travel_cost(problem, ri, slot_site[c.slot], c.distance_km, nearest[ri])
             } else {
                 0
             };
-            let has_booking = measure.confirmed[ri].is_some();
             for ((w, tw), tier) in wait.iter().zip(&travel_weight).zip(&tiers) {
-                // The terms of a confirmed booking depend on the slot itself.
                 let by_slot = if has_booking {
                     tier_cost(tier, |t| measure.slot_term(t, ri, Some(c.slot)), 0)
                 } else {
@@ -292,17 +290,17 @@ pub(crate) fn costs(problem: &Problem, slot_site: &[usize], cands: &Candidates) 
         }
         booked.push(flat);
         for tier in &tiers {
-            unbooked.push(tier_cost(
-                tier,
-                |t| measure.wait_term(t, ri, None) + measure.slot_term(t, ri, None),
-                0,
-            ));
+            unbooked.push(tier_cost(tier, |t| measure.term_at(t, ri, None, None), 0));
         }
         match cands.pinned[ri] {
             Some(si) => {
-                let date = cands.slot_date[si];
+                let date = Some(cands.slot_date[si]);
                 for tier in &tiers {
-                    pinned.push(tier_cost(tier, |t| measure.wait_term(t, ri, Some(date)), 0));
+                    pinned.push(tier_cost(
+                        tier,
+                        |t| measure.term_at(t, ri, date, Some(si)),
+                        0,
+                    ));
                 }
             }
             None => pinned.extend(std::iter::repeat_n(0, n)),
@@ -348,10 +346,7 @@ pub(crate) fn evaluate(
                     travel_cost(problem, ri, slot_site[*si], distance, nearest[ri])
                 }
                 (Term::TravelRegret, _) => 0,
-                (Term::CancelledConfirmed | Term::Disruption, s) => {
-                    measure.slot_term(term, ri, s.map(|(si, _)| si))
-                }
-                (term, _) => measure.wait_term(term, ri, date),
+                (term, s) => measure.term_at(term, ri, date, s.map(|(si, _)| si)),
             };
             totals[k] = totals[k].saturating_add(v);
         }

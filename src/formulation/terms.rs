@@ -92,6 +92,22 @@ impl<'p> Measure<'p> {
         m
     }
 
+    /// The value of any term but travel regret for referral `ri` seen on `date` in `slot`
+    /// (both `None`: unbooked): [`Measure::wait_term`] for the date-based terms,
+    /// [`Measure::slot_term`] for those of a confirmed booking.
+    pub(crate) fn term_at(
+        &self,
+        term: Term,
+        ri: usize,
+        date: Option<NaiveDate>,
+        slot: Option<usize>,
+    ) -> i64 {
+        match term {
+            Term::CancelledConfirmed | Term::Disruption => self.slot_term(term, ri, slot),
+            _ => self.wait_term(term, ri, date),
+        }
+    }
+
     /// The value of a term that depends on the slot booked, not only on its date, for referral
     /// `ri` booked in `slot` (problem index; `None`: unbooked): [`cancelled_confirmed`] and
     /// [`disruption`]; 0 for every other term.

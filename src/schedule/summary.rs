@@ -166,18 +166,12 @@ impl Schedule {
         // a count for a slot of places, minutes for a session that packs by minutes.
         let mut used: std::collections::HashMap<&str, (u32, u32)> =
             std::collections::HashMap::new();
-        for ((_, b), r) in
-            self.outcomes
-                .iter()
-                .zip(&problem.referrals)
-                .filter_map(|(o, r)| match &o.outcome {
-                    Outcome::Booked(b) => Some(((o, b), r)),
-                    Outcome::Unbooked(_) => None,
-                })
-        {
-            let e = used.entry(b.slot.as_str()).or_default();
-            e.0 += 1;
-            e.1 = e.1.saturating_add(r.duration_minutes);
+        for (o, r) in self.outcomes.iter().zip(&problem.referrals) {
+            if let Outcome::Booked(b) = &o.outcome {
+                let e = used.entry(b.slot.as_str()).or_default();
+                e.0 += 1;
+                e.1 = e.1.saturating_add(r.duration_minutes);
+            }
         }
         let unused: Vec<String> = problem
             .slots

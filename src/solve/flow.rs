@@ -152,14 +152,11 @@ pub(crate) fn solve_component(
             None
         };
         if scaled.is_none() {
-            let result = if !solved_once {
-                net.solve()
-            } else {
-                // The previous tier's optimal tree is still feasible after the fixing. When cost
-                // scaling solved a tier in between, the tree is an earlier tier's: resolve reuses
-                // it if it still fits the fixed arcs and supplies and otherwise solves afresh.
-                net.resolve()
-            };
+            // The first solve starts cold (`resolve` does when there is no previous tree). After
+            // it, the previous tier's optimal tree is still feasible after the fixing; when cost
+            // scaling solved a tier in between, the tree is an earlier tier's: resolve reuses it
+            // if it still fits the fixed arcs and supplies and otherwise solves afresh.
+            let result = net.resolve();
             // The unbooked arcs make every instance feasible: any failure but overflow is a
             // defect, reported as such.
             let failure = |overflow: bool, message: String| FlowFailure {

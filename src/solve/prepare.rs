@@ -234,6 +234,22 @@ impl Prepared<'_> {
     /// [`crate::Error::InvalidOption`] (option `schedule`) when the schedule has another number
     /// of outcomes than the problem has referrals, or books a slot the problem does not have.
     pub fn evaluate(&self, schedule: &Schedule) -> Result<ObjectiveValues> {
+        let seen = self.booked_slots(schedule)?;
+        Ok(evaluate(
+            self.problem,
+            &self.index.slot_site,
+            &self.cands,
+            &seen,
+        ))
+    }
+
+    /// Each referral's booking in `schedule`, a schedule of this problem: `Some((slot, pinned))`
+    /// with the slot's problem index, `None` when unbooked.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidOption`] (option `schedule`) when the schedule has another number
+    /// of outcomes than the problem has referrals, or books a slot the problem does not have.
+    pub(crate) fn booked_slots(&self, schedule: &Schedule) -> Result<Vec<Option<(usize, bool)>>> {
         let problem = self.problem;
         if schedule.outcomes.len() != problem.referrals.len() {
             return Err(crate::Error::InvalidOption {
@@ -245,9 +261,10 @@ impl Prepared<'_> {
                 ),
             });
         }
-        let mut seen = Vec::with_capacity(schedule.outcomes.len());
-        for o in &schedule.outcomes {
-            seen.push(match &o.outcome {
+        schedule
+            .outcomes
+            .iter()
+            .map(|o| match &o.outcome {
                 Outcome::Booked(b) => {
                     let si = self.index.slot.get(&b.slot).copied().ok_or_else(|| {
                         crate::Error::InvalidOption {
@@ -259,12 +276,11 @@ impl Prepared<'_> {
                             ),
                         }
                     })?;
-                    Some((si, b.pinned))
+                    Ok(Some((si, b.pinned)))
                 }
-                Outcome::Unbooked(_) => None,
-            });
-        }
-        Ok(evaluate(problem, &self.index.slot_site, &self.cands, &seen))
+                Outcome::Unbooked(_) => Ok(None),
+            })
+            .collect()
     }
 
     /// The problem, candidates, costs and components, for the model export
