@@ -19,6 +19,7 @@
 //! # Ok::<(), appointment_optimiser::Error>(())
 //! ```
 
+use crate::candidates::{first_places, pair_rule, PairRule};
 use crate::error::{Error, Result};
 use crate::formulation::turn_order;
 use crate::model::{ReferralId, SlotId};
@@ -27,7 +28,7 @@ use crate::schedule::Schedule;
 use crate::solve::Prepared;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One referral that could take the freed place.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +58,10 @@ pub struct Backfill<'p, 'a> {
     present: Vec<Vec<i64>>,
     /// Per referral: the slot it holds now (problem index).
     holds: Vec<Option<usize>>,
+    /// The booking with the first place of each multi-place slot (slot to referral index).
+    first: BTreeMap<usize, usize>,
+    /// Per patient, the referrals (indices) that hold a slot.
+    booked_of: HashMap<&'p str, Vec<usize>>,
 }
 
 impl<'p, 'a> Backfill<'p, 'a> {
@@ -93,16 +98,45 @@ impl<'p, 'a> Backfill<'p, 'a> {
                 by_slot.entry(c.slot).or_default().push((ri, ci));
             }
         }
+        let mut booked_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (ri, r) in problem.referrals.iter().enumerate() {
+            if holds[ri].is_some() {
+                booked_of.entry(r.patient.as_str()).or_default().push(ri);
+            }
+        }
         Ok(Backfill {
             prepared,
             by_slot,
+            first: first_places(problem, &holds),
             present,
             holds,
+            booked_of,
+        })
+    }
+
+    /// Whether referral `ri` could be booked in slot `si` beside its patient's other bookings
+    /// (one patient, one place at a time, with the first places the schedule gives).
+    fn fits_patient(&self, ri: usize, si: usize) -> bool {
+        let problem = self.prepared.parts().0;
+        let others = self
+            .booked_of
+            .get(problem.referrals[ri].patient.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        others.iter().filter(|&&rj| rj != ri).all(|&rj| {
+            let sj = self.holds[rj].unwrap_or(0);
+            match pair_rule(problem, ri, si, rj, sj) {
+                PairRule::Free => true,
+                PairRule::Exclusive => false,
+                PairRule::First { slot, referral } => {
+                    self.first.get(&slot).is_none_or(|&h| h == referral)
+                }
+            }
         })
     }
 
     /// The referrals who could take one more booking in `slot`, best first: those for whom
-    /// the slot is a candidate, who are not booked in it already, and whom booking there would
+    /// the slot is a candidate, who are not booked in it already, whose patient's other
+    /// bookings leave room for it (one patient, one place at a time), and whom booking there would
     /// lower the objective lexicographically (their [`Offer::gain`] is positive in its first
     /// non-zero tier); ties by the policy's turn order. The place is assumed free: the caller
     /// frees it (a cancellation) or adds it (new capacity). An empty list means nobody would
@@ -127,7 +161,7 @@ impl<'p, 'a> Backfill<'p, 'a> {
             .get(&si)
             .into_iter()
             .flatten()
-            .filter(|&&(ri, _)| self.holds[ri] != Some(si))
+            .filter(|&&(ri, _)| self.holds[ri] != Some(si) && self.fits_patient(ri, si))
             .filter_map(|&(ri, ci)| {
                 let there = costs.booked(ri, ci);
                 let gain: Vec<i64> = self.present[ri]

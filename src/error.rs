@@ -107,8 +107,9 @@ pub enum Error {
         /// `capacity` or `minutes_capacity`.
         field: &'static str,
     },
-    /// Two pinned bookings of one patient overlap in time (in a session that packs appointments
-    /// by minutes, the whole session counts), so both cannot be kept.
+    /// Two pinned bookings of one patient overlap in time however they are placed in their slots
+    /// (a multi-place slot gives each booking its own start time, and only one booking its first
+    /// place), so both cannot be kept.
     #[error("referrals `{first}` and `{second}` are pinned to overlapping times for the same patient: unpin one of them")]
     PinnedClash {
         /// The earlier referral.

@@ -2,7 +2,8 @@
 //! a few hand-computed instances.
 //!
 //! The oracle in this file re-implements, from the documentation only (the candidate rules at
-//! the top of `src/candidates/mod.rs`, `busy_interval`, the hard constraint families of the
+//! the top of `src/candidates/mod.rs`, the place rules of `src/model/slot.rs` (`place_offsets`,
+//! `latest_interval`, `clash`), the hard constraint families of the
 //! assignment model and the three tiers of `src/formulation/objective.rs`), which slots each
 //! referral may use, which assignments are feasible and what each costs. It never calls the
 //! solver's internals; it uses only the public model types, `rules::nhs_date` and
@@ -22,7 +23,7 @@ use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeDelta, TimeZo
 use common::config;
 use proptest::prelude::*;
 use proptest::sample::select;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -648,14 +649,70 @@ fn weight(w: &BreachWeights, r: &Referral) -> i64 {
     i64::from(referral.max(surgical))
 }
 
-/// The time a booking keeps the patient busy: the appointment from the slot start in a
-/// count-only slot, the whole session in a slot that packs appointments by minutes.
+/// Every time a booking could keep the patient busy: its first place in a one-place slot; in a
+/// multi-place slot from the start to its latest end (the clinic's last place, moved earlier to
+/// end by the slot end; the session's minutes or its end in a session packed by minutes).
 fn busy(slot: &Slot, duration: u32) -> Interval {
-    if slot.minutes_capacity.is_some() {
-        (slot.start, slot.end)
+    let d = i64::from(duration);
+    let span = slot.duration_minutes();
+    let end = if slot.capacity <= 1 {
+        d
+    } else if let Some(m) = slot.minutes_capacity {
+        i64::from(m).min(span).max(d)
     } else {
-        (slot.start, slot.start + TimeDelta::minutes(duration.into()))
+        // Places of span / capacity minutes, rounded down, and to a multiple of 5 from 5.
+        let place = span / i64::from(slot.capacity);
+        let place = if place >= 5 { place / 5 * 5 } else { place };
+        ((i64::from(slot.capacity) - 1) * place)
+            .min(span - d)
+            .max(0)
+            + d
+    };
+    (slot.start, slot.start + TimeDelta::minutes(end))
+}
+
+/// The rule for two bookings of one patient, (referral, slot) each: `None` never both;
+/// `Some(None)` both as they are; `Some(Some((slot, referral)))` both when that referral has
+/// the slot's first place (the one in the slot that starts first, ending from its start by
+/// the other slot's start).
+#[allow(clippy::option_option)]
+fn place_rule(p: &Problem, a: (usize, usize), b: (usize, usize)) -> Option<Option<(usize, usize)>> {
+    let da = p.referrals[a.0].duration_minutes;
+    let db = p.referrals[b.0].duration_minutes;
+    let (sa, sb) = (&p.slots[a.1], &p.slots[b.1]);
+    if !overlaps(busy(sa, da), busy(sb, db)) {
+        return Some(None);
     }
+    let (early, d, late) = if sa.start <= sb.start {
+        (a, da, sb)
+    } else {
+        (b, db, sa)
+    };
+    let first_end = p.slots[early.1].start + TimeDelta::minutes(d.into());
+    (first_end <= late.start).then_some(Some((early.1, early.0)))
+}
+
+/// Whether bookings (referral, slot) keep one patient in one place at a time: no pair that
+/// never fits, and no two referrals needing one slot's first place.
+fn places_ok(p: &Problem, bookings: &[(usize, usize)]) -> bool {
+    let mut first: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, &a) in bookings.iter().enumerate() {
+        for &b in &bookings[i + 1..] {
+            if a.0 == b.0 || p.referrals[a.0].patient != p.referrals[b.0].patient {
+                continue;
+            }
+            match place_rule(p, a, b) {
+                None => return false,
+                Some(None) => {}
+                Some(Some((slot, referral))) => {
+                    if *first.entry(slot).or_insert(referral) != referral {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    true
 }
 
 fn overlaps(a: Interval, b: Interval) -> bool {
@@ -766,16 +823,16 @@ impl<'a> Oracle<'a> {
                     }
                     ok
                 });
-                let clashes = p.referrals.iter().enumerate().any(|(rj, other)| {
-                    rj != ri
-                        && other.patient == r.patient
-                        && pinned[rj].is_some_and(|sj| {
-                            overlaps(
-                                busy(&p.slots[sj], other.duration_minutes),
-                                busy(s, r.duration_minutes),
-                            )
-                        })
-                });
+                // The pinned bookings of the patient with this slot added.
+                let mut with: Vec<(usize, usize)> = p
+                    .referrals
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.patient == r.patient)
+                    .filter_map(|(rj, _)| pinned[rj].map(|sj| (rj, sj)))
+                    .collect();
+                with.push((ri, si));
+                let clashes = !places_ok(p, &with);
                 if s.service != r.service {
                     ex.service += 1;
                 } else if s.status != SlotStatus::Free || count_left[si] == 0 {
@@ -864,21 +921,11 @@ impl<'a> Oracle<'a> {
                 return false;
             }
         }
-        for i in 0..assign.len() {
-            for j in i + 1..assign.len() {
-                let (Some(si), Some(sj)) = (assign[i], assign[j]) else {
-                    continue;
-                };
-                let (ri, rj) = (&p.referrals[i], &p.referrals[j]);
-                if ri.patient == rj.patient
-                    && overlaps(
-                        busy(&p.slots[si], ri.duration_minutes),
-                        busy(&p.slots[sj], rj.duration_minutes),
-                    )
-                {
-                    return false;
-                }
-            }
+        let bookings: Vec<(usize, usize)> = (0..assign.len())
+            .filter_map(|ri| self.pinned[ri].or(assign[ri]).map(|si| (ri, si)))
+            .collect();
+        if !places_ok(p, &bookings) {
+            return false;
         }
         for step in &p.pathway_steps {
             let Prerequisite::Referral(before) = &step.before else {

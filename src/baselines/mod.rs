@@ -18,12 +18,14 @@
 //! - it has count capacity left (after pinned bookings and the bookings this baseline made so
 //!   far) and, for a session with a minutes capacity, at least the referral's duration in minutes
 //!   left;
-//! - it does not overlap another booking of the same patient, each booking keeping the patient
-//!   busy for [`Slot::busy_interval`](crate::Slot) as in the optimiser: from the slot start for
-//!   the appointment's length, or the whole session when the slot packs appointments by minutes;
+//! - it does not overlap another booking of the same patient, by the optimiser's rule: two
+//!   bookings may overlap when a multi-place slot could place them at overlapping times, unless
+//!   the one in the slot that starts first ends, from that slot's start, by the other slot's
+//!   start and can have its slot's first place (one booking per slot has it);
 //! - for every pathway step whose `after` is this referral and whose `before` is another unpinned
 //!   referral: the `before` referral is booked, this slot's NHS date is at least `min_gap_days`
-//!   after its date, and this slot starts at or after its busy interval ends.
+//!   after its date, and this slot starts at or after the latest time that booking could end
+//!   in its slot.
 //!
 //! # Processing order
 //!

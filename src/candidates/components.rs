@@ -1,7 +1,7 @@
 //! Independent components: referrals and slots that share no candidate, no pathway step and no
 //! patient are solved apart.
 
-use super::Candidates;
+use super::{Candidates, PairRule};
 use crate::model::{Index, Problem};
 use petgraph::unionfind::UnionFind;
 use std::collections::BTreeMap;
@@ -18,8 +18,11 @@ pub(crate) struct Component {
     pub slots: Vec<usize>,
     /// Pathway orders between its referrals: (before, after, minimum gap in days).
     pub pathway: Vec<(usize, usize, u32)>,
-    /// Pairs of candidates of one patient whose times overlap: at most one may be chosen.
+    /// Pairs of candidates of one patient whose times may overlap: at most one may be chosen.
     pub overlaps: Vec<(CandidateRef, CandidateRef)>,
+    /// Sets of candidates of which at most all but one may be chosen: chosen together, two
+    /// referrals would each need the first place of one multi-place slot.
+    pub first_places: Vec<Vec<CandidateRef>>,
     /// Slots whose minutes capacity can bind (the longest appointments that could fill the
     /// count would not fit in the minutes).
     pub minutes_slots: Vec<usize>,
@@ -29,7 +32,10 @@ impl Component {
     /// True when only slot counts and "each referral at most once" constrain it: a
     /// transportation problem, whose LP is integral.
     pub fn is_capacity_only(&self) -> bool {
-        self.pathway.is_empty() && self.overlaps.is_empty() && self.minutes_slots.is_empty()
+        self.pathway.is_empty()
+            && self.overlaps.is_empty()
+            && self.first_places.is_empty()
+            && self.minutes_slots.is_empty()
     }
 }
 
@@ -55,9 +61,14 @@ pub(crate) fn components(problem: &Problem, index: &Index, cands: &Candidates) -
         linked[b] = true;
     }
 
-    let overlaps = overlap_pairs(problem, cands);
+    let (overlaps, first_places) = overlap_rows(problem, cands);
     for &((r1, _), (r2, _)) in &overlaps {
         uf.union(r1, r2);
+    }
+    for set in &first_places {
+        for pair in set.windows(2) {
+            uf.union(pair[0].0, pair[1].0);
+        }
     }
 
     let minutes_binding = binding_minutes(problem, cands);
@@ -77,6 +88,7 @@ pub(crate) fn components(problem: &Problem, index: &Index, cands: &Candidates) -
                 slots: Vec::new(),
                 pathway: Vec::new(),
                 overlaps: Vec::new(),
+                first_places: Vec::new(),
                 minutes_slots: Vec::new(),
             })
             .referrals
@@ -107,49 +119,104 @@ pub(crate) fn components(problem: &Problem, index: &Index, cands: &Candidates) -
             c.overlaps.push(pair);
         }
     }
+    for set in first_places {
+        if let Some(c) = by_root.get_mut(&root_of[set[0].0]) {
+            c.first_places.push(set);
+        }
+    }
     let mut out: Vec<Component> = by_root.into_values().collect();
     out.sort_by_key(|c| c.referrals[0]);
     out
 }
 
-/// Pairs of candidates of different referrals of one patient that overlap in time.
-fn overlap_pairs(problem: &Problem, cands: &Candidates) -> Vec<(CandidateRef, CandidateRef)> {
+/// The one-patient-one-place rows of the problem: pairs of candidates of one patient that may
+/// overlap however they are placed ([`PairRule::Exclusive`], or a first place a pinned booking
+/// already has), and sets of candidates at most all but one of which may be chosen, where two
+/// referrals would each need the first place of one slot ([`PairRule::First`]).
+#[allow(clippy::type_complexity)]
+fn overlap_rows(
+    problem: &Problem,
+    cands: &Candidates,
+) -> (Vec<(CandidateRef, CandidateRef)>, Vec<Vec<CandidateRef>>) {
     let mut by_patient: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (ri, r) in problem.referrals.iter().enumerate() {
-        if cands.pinned[ri].is_none() && !cands.per_referral[ri].is_empty() {
+        if cands.pinned[ri].is_some() || !cands.per_referral[ri].is_empty() {
             by_patient.entry(r.patient.as_str()).or_default().push(ri);
         }
     }
     let mut pairs = Vec::new();
+    // Per slot: (referral that needs its first place, the candidates that need it chosen).
+    let mut needs: BTreeMap<usize, Vec<(usize, Vec<CandidateRef>)>> = BTreeMap::new();
     for referrals in by_patient.values().filter(|v| v.len() > 1) {
+        // (latest interval, referral, candidate position or None when pinned, slot).
         let mut items = Vec::new();
         for &ri in referrals {
             let duration = problem.referrals[ri].duration_minutes;
-            for (ci, c) in cands.per_referral[ri].iter().enumerate() {
-                let (start, end) = problem.slots[c.slot].busy_interval(duration);
-                items.push((start, end, ri, ci));
+            let mut push = |ci: Option<usize>, si: usize| {
+                let (start, end) = problem.slots[si].latest_interval(duration);
+                items.push((start, end, ri, ci, si));
+            };
+            match cands.pinned[ri] {
+                Some(si) => push(None, si),
+                None => {
+                    for (ci, c) in cands.per_referral[ri].iter().enumerate() {
+                        push(Some(ci), c.slot);
+                    }
+                }
             }
         }
         items.sort();
-        for (i, &(_, end, ri, ci)) in items.iter().enumerate() {
-            for &(start2, _, rj, cj) in &items[i + 1..] {
+        for (i, &(_, end, ri, ci, si)) in items.iter().enumerate() {
+            for &(start2, _, rj, cj, sj) in &items[i + 1..] {
                 if start2 >= end {
                     break;
                 }
-                if ri != rj {
-                    let (a, b) = if ri < rj {
-                        ((ri, ci), (rj, cj))
-                    } else {
-                        ((rj, cj), (ri, ci))
-                    };
-                    pairs.push((a, b));
+                if ri == rj || (ci.is_none() && cj.is_none()) {
+                    continue;
+                }
+                let chosen: Vec<CandidateRef> = [(ri, ci), (rj, cj)]
+                    .into_iter()
+                    .filter_map(|(r, c)| c.map(|c| (r, c)))
+                    .collect();
+                match super::pair_rule(problem, ri, si, rj, sj) {
+                    PairRule::Free => {}
+                    PairRule::First { slot, referral } => match cands.first_pinned.get(&slot) {
+                        None => needs.entry(slot).or_default().push((referral, chosen)),
+                        Some(&h) if h == referral => {}
+                        Some(_) => {
+                            // Candidate generation keeps only the pinned holder's partners.
+                            if let [a, b] = chosen[..] {
+                                pairs.push((a.min(b), a.max(b)));
+                            }
+                        }
+                    },
+                    PairRule::Exclusive => {
+                        if let [a, b] = chosen[..] {
+                            pairs.push((a.min(b), a.max(b)));
+                        }
+                    }
                 }
             }
         }
     }
     pairs.sort_unstable();
     pairs.dedup();
-    pairs
+    let mut sets = Vec::new();
+    for list in needs.values() {
+        for (i, (ra, va)) in list.iter().enumerate() {
+            for (rb, vb) in &list[i + 1..] {
+                if ra != rb {
+                    let mut set: Vec<CandidateRef> = va.iter().chain(vb).copied().collect();
+                    set.sort_unstable();
+                    set.dedup();
+                    sets.push(set);
+                }
+            }
+        }
+    }
+    sets.sort();
+    sets.dedup();
+    (pairs, sets)
 }
 
 /// For each slot, whether its minutes capacity can bind: the longest appointments that could

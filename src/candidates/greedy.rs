@@ -4,7 +4,7 @@
 //! priority-then-FCFS choice made here; [`crate::baselines::book`] turns a choice into a
 //! schedule.
 
-use super::{Candidate, Candidates};
+use super::{pair_rule, Candidate, Candidates, PairRule};
 use crate::model::{Index, Problem};
 use crate::rules::running_clock_start;
 use serde::{Deserialize, Serialize};
@@ -205,13 +205,41 @@ fn greedy(
     for (ri, r) in referrals.iter().enumerate() {
         by_patient.entry(r.patient.as_str()).or_default().push(ri);
     }
-    let busy = |rj: usize, si: usize| slots[si].busy_interval(referrals[rj].duration_minutes);
+    // The booking (referral index) with the first place of each multi-place slot.
+    let mut first: BTreeMap<usize, usize> = cands.first_pinned.clone();
+
+    // The first places booking `ri` in `si` needs beside the patient's bookings so far, as
+    // (slot, referral); `None` when it cannot be booked there.
+    let first_claims = |ri: usize,
+                        si: usize,
+                        booked: &[Option<usize>],
+                        first: &BTreeMap<usize, usize>|
+     -> Option<Vec<(usize, usize)>> {
+        let siblings = by_patient
+            .get(referrals[ri].patient.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let mut claims = Vec::new();
+        for &rj in siblings.iter().filter(|&&rj| rj != ri) {
+            let Some(sj) = booked[rj] else { continue };
+            match pair_rule(problem, ri, si, rj, sj) {
+                PairRule::Free => {}
+                PairRule::Exclusive => return None,
+                PairRule::First { slot, referral } => {
+                    if first.get(&slot).is_some_and(|&h| h != referral)
+                        || claims.iter().any(|&(s, h)| s == slot && h != referral)
+                    {
+                        return None;
+                    }
+                    claims.push((slot, referral));
+                }
+            }
+        }
+        Some(claims)
+    };
 
     for &ri in order {
         let r = &referrals[ri];
-        let siblings = by_patient
-            .get(r.patient.as_str())
-            .map_or(&[][..], Vec::as_slice);
+
         let compatible = |c: &Candidate| -> bool {
             let si = c.slot;
             if count[si] == 0 || minutes[si].is_some_and(|m| m < r.duration_minutes) {
@@ -222,20 +250,14 @@ fn greedy(
                 let Some(bsi) = booked[before] else {
                     return false;
                 };
-                let (_, before_end) = busy(before, bsi);
+                let (_, before_end) =
+                    slots[bsi].latest_interval(referrals[before].duration_minutes);
                 let gap_ok = (c.date - cands.slot_date[bsi]).num_days() >= i64::from(gap);
                 if !gap_ok || slot_start < before_end {
                     return false;
                 }
             }
-            let (start, end) = busy(ri, si);
-            !siblings.iter().any(|&rj| {
-                rj != ri
-                    && booked[rj].is_some_and(|sj| {
-                        let (other_start, other_end) = busy(rj, sj);
-                        start < other_end && other_start < end
-                    })
-            })
+            first_claims(ri, si, &booked, &first).is_some()
         };
         // Earliest start, then slot input order.
         let earliest = |a: &Candidate, b: &Candidate| {
@@ -265,6 +287,9 @@ fn greedy(
             });
         if let Some((ci, c)) = pick {
             let si = c.slot;
+            for (slot, holder) in first_claims(ri, si, &booked, &first).unwrap_or_default() {
+                first.insert(slot, holder);
+            }
             count[si] = count[si].saturating_sub(1);
             if let Some(m) = &mut minutes[si] {
                 *m = m.saturating_sub(r.duration_minutes);

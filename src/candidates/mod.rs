@@ -15,7 +15,7 @@ pub(crate) mod greedy;
 
 pub(crate) use components::{components, Component};
 
-use crate::model::{Index, Interval, Prerequisite, Problem, Referral, Service, SlotStatus};
+use crate::model::{clash, Clash, Index, Prerequisite, Problem, Referral, Service, SlotStatus};
 use crate::rules::{add_days, nhs_date, sub_days};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rayon::prelude::*;
@@ -127,6 +127,75 @@ pub(crate) struct Candidates {
     /// Minutes left per slot after pinned bookings, for slots with a minutes capacity (never
     /// more than the slot's length).
     pub minutes_left: Vec<Option<u32>>,
+    /// The pinned booking (referral index) that has the first place of a multi-place slot
+    /// (slot index), from [`Problem::pinned_first_places`].
+    pub first_pinned: BTreeMap<usize, usize>,
+}
+
+/// What the one-patient-one-place rule asks of two bookings of one patient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PairRule {
+    /// Both may be booked as they are.
+    Free,
+    /// Both may be booked if `referral` has the first place of `slot` (slot and referral
+    /// indices).
+    First {
+        /// Slot index.
+        slot: usize,
+        /// Referral index.
+        referral: usize,
+    },
+    /// Never both.
+    Exclusive,
+}
+
+/// The rule for booking referral `ri` in slot `si` and referral `rj` (the same patient's) in
+/// slot `sj`, from [`clash`].
+pub(crate) fn pair_rule(problem: &Problem, ri: usize, si: usize, rj: usize, sj: usize) -> PairRule {
+    let (a, b) = (&problem.referrals[ri], &problem.referrals[rj]);
+    match clash(
+        &problem.slots[si],
+        a.duration_minutes,
+        &problem.slots[sj],
+        b.duration_minutes,
+    ) {
+        Clash::Never => PairRule::Free,
+        Clash::Always => PairRule::Exclusive,
+        Clash::FirstPlace(true) => PairRule::First {
+            slot: si,
+            referral: ri,
+        },
+        Clash::FirstPlace(false) => PairRule::First {
+            slot: sj,
+            referral: rj,
+        },
+    }
+}
+
+/// Which booking has the first place of each multi-place slot (slot index to referral index)
+/// in a set of bookings (`slot_of[r]`, pinned ones included): a booking whose patient's other
+/// booking needs it first ([`PairRule::First`]). Where two would need one first place (a
+/// schedule breaking the rule), the lower referral index has it.
+pub(crate) fn first_places(problem: &Problem, slot_of: &[Option<usize>]) -> BTreeMap<usize, usize> {
+    let mut by_patient: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (ri, r) in problem.referrals.iter().enumerate() {
+        if slot_of[ri].is_some() {
+            by_patient.entry(r.patient.as_str()).or_default().push(ri);
+        }
+    }
+    let mut first = BTreeMap::new();
+    for list in by_patient.values().filter(|l| l.len() > 1) {
+        for (i, &a) in list.iter().enumerate() {
+            for &b in &list[i + 1..] {
+                let (sa, sb) = (slot_of[a].unwrap_or(0), slot_of[b].unwrap_or(0));
+                if let PairRule::First { slot, referral } = pair_rule(problem, a, sa, b, sb) {
+                    let holder = first.entry(slot).or_insert(referral);
+                    *holder = (*holder).min(referral);
+                }
+            }
+        }
+    }
+    first
 }
 
 /// Pathway steps between two unpinned referrals of the problem, as `(before, after, minimum gap
@@ -188,19 +257,22 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             s.minutes_capacity.map(|m| m.min(length))
         })
         .collect();
-    let mut pinned_busy: BTreeMap<&str, Vec<Interval>> = BTreeMap::new();
+    // Pinned bookings of each patient: (referral, slot).
+    let mut pinned_of: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for (ri, r) in problem.referrals.iter().enumerate() {
         if let Some(si) = pinned[ri] {
             count_left[si] = count_left[si].saturating_sub(1);
             if let Some(m) = &mut minutes_left[si] {
                 *m = m.saturating_sub(r.duration_minutes);
             }
-            pinned_busy
+            pinned_of
                 .entry(r.patient.as_str())
                 .or_default()
-                .push(slots[si].busy_interval(r.duration_minutes));
+                .push((ri, si));
         }
     }
+    // Checked by `Problem::index`, which every caller has passed.
+    let first_pinned = problem.pinned_first_places(&pinned).unwrap_or_default();
 
     // Pathway windows from done or pinned steps: (not before, not after) per referral.
     let mut not_before: Vec<Option<(NaiveDate, DateTime<FixedOffset>)>> =
@@ -227,7 +299,7 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
                 if let Some(si) = pinned[before] {
                     let bound = add_days(slot_date[si], step.min_gap_days);
                     let (_, end) =
-                        slots[si].busy_interval(problem.referrals[before].duration_minutes);
+                        slots[si].latest_interval(problem.referrals[before].duration_minutes);
                     let entry = &mut not_before[after];
                     if entry.is_none_or(|(d, t)| (d, t) < (bound, end)) {
                         *entry = Some((bound, end));
@@ -273,12 +345,27 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             .as_ref()
             .and_then(|b| index.slot.get(&b.slot).copied());
         let earliest_any = r.earliest_date.unwrap_or(NaiveDate::MIN);
-        let busy = pinned_busy.get(r.patient.as_str());
+        let pinned_siblings = pinned_of
+            .get(r.patient.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        // Whether a booking in `si` can sit beside every pinned booking of the patient: a first
+        // place it or a pinned booking needs must not be another pinned booking's.
+        let fits_pinned = |si: usize| {
+            pinned_siblings
+                .iter()
+                .all(|&(rj, sj)| match pair_rule(problem, ri, si, rj, sj) {
+                    PairRule::Free => true,
+                    PairRule::Exclusive => false,
+                    PairRule::First { slot, referral } => {
+                        first_pinned.get(&slot).is_none_or(|&h| h == referral)
+                    }
+                })
+        };
         // The first rule slot `si` at `distance` km fails, or None when it is a candidate.
         let failed_rule = |si: usize, distance: Option<f64>| -> Option<Rule> {
             let s = &slots[si];
             let date = slot_date[si];
-            let (start, end) = s.busy_interval(r.duration_minutes);
+            let (_, end) = s.latest_interval(r.duration_minutes);
             if s.status != SlotStatus::Free || count_left[si] == 0 {
                 Some(Rule::NotFree)
             } else if date < problem.planning_date || date > problem.horizon_end {
@@ -304,7 +391,7 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
                 || not_after[ri].is_some_and(|(d, t)| date > d || end > t)
             {
                 Some(Rule::PathwayOrder)
-            } else if busy.is_some_and(|b| b.iter().any(|&(bs, be)| start < be && bs < end)) {
+            } else if !fits_pinned(si) {
                 Some(Rule::ClashesWithPinned)
             } else {
                 None
@@ -365,5 +452,6 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
         slot_date,
         count_left,
         minutes_left,
+        first_pinned,
     }
 }

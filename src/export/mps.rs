@@ -3,7 +3,8 @@
 use super::{number, ExportObjective, View};
 use crate::error::{Error, Result};
 use crate::formulation::{
-    ComponentModel, BOOK_AT_MOST_ONCE, PATHWAY_ORDER, PATIENT_OVERLAP, SLOT_COUNT, SLOT_MINUTES,
+    ComponentModel, BOOK_AT_MOST_ONCE, FIRST_PLACE, PATHWAY_ORDER, PATIENT_OVERLAP, SLOT_COUNT,
+    SLOT_MINUTES,
 };
 use crate::solve::Prepared;
 use std::io::Write;
@@ -13,13 +14,15 @@ use std::io::Write;
 /// The model is the one the MIP/LP backend solves: one column per candidate (referral, slot)
 /// pair, `x<r>_<s>` for referral `r` and slot `s` (their positions in `Problem::referrals` and
 /// `Problem::slots`, from 0). A column is binary (between `MARKER 'INTORG'` and `'INTEND'`,
-/// bound `BV`) when it is in a minutes, overlap or pathway row, as the backend declares it;
+/// bound `BV`) when it is in a minutes, overlap, first-place or pathway row, as the backend
+/// declares it;
 /// every other column is continuous in `[0, 1]` (bound `UP 1`): all of them in a capacity-only
 /// component, whose LP is integral, and the transportation part of any other, which is integral
 /// once the binary columns are fixed. Rows, all `L` (`<=`), named by family:
 /// `once_r<r>` (referral `r` booked at most once), `count_s<s>` (slot `s`'s count left, only
 /// where it can bind), `minutes_s<s>` (slot `s`'s minutes left), `overlap_<n>` (two overlapping
-/// slots of one patient), `pathway_<n>` (a later pathway step only after the earlier one), and
+/// slots of one patient), `first_place_<n>` (two referrals never both needing one slot's first
+/// place), `pathway_<n>` (a later pathway step only after the earlier one), and
 /// for [`ExportObjective::TierAfter`] `fix_<tier name>` (an earlier tier held at its value).
 ///
 /// The objective row `obj` holds each column's cost relative to leaving its referral unbooked;
@@ -71,7 +74,7 @@ pub fn write_mps<W: Write>(
         format!("x{ri}_{}", view.cands.per_referral[ri][ci].slot)
     };
     let mut names = Vec::with_capacity(model.rows.len() + held.len());
-    let (mut overlaps, mut pathways) = (0usize, 0usize);
+    let (mut overlaps, mut firsts, mut pathways) = (0usize, 0usize, 0usize);
     for row in &model.rows {
         let first = row.terms.first().map(|&(v, _)| model.vars[v]);
         let slot = first.map_or(0, |(ri, ci)| view.cands.per_referral[ri][ci].slot);
@@ -82,6 +85,10 @@ pub fn write_mps<W: Write>(
             PATIENT_OVERLAP => {
                 overlaps += 1;
                 format!("overlap_{}", overlaps - 1)
+            }
+            FIRST_PLACE => {
+                firsts += 1;
+                format!("first_place_{}", firsts - 1)
             }
             PATHWAY_ORDER => {
                 pathways += 1;

@@ -8,7 +8,8 @@ pub(crate) mod pool;
 pub(crate) mod terms;
 
 pub(crate) use model::{
-    ComponentModel, BOOK_AT_MOST_ONCE, PATHWAY_ORDER, PATIENT_OVERLAP, SLOT_COUNT, SLOT_MINUTES,
+    ComponentModel, BOOK_AT_MOST_ONCE, FIRST_PLACE, PATHWAY_ORDER, PATIENT_OVERLAP, SLOT_COUNT,
+    SLOT_MINUTES,
 };
 pub(crate) use objective::{costs, evaluate, turn_order, Costs};
 pub use objective::{ObjectiveValues, TermValue, TierValue};

@@ -2,7 +2,8 @@
 //!
 //! One variable `x[r,c]` per referral `r` and candidate slot `c` (1 = booked there). Hard
 //! constraint families, each a function with a stable name used in tests and explanations:
-//! `book_at_most_once`, `slot_count`, `slot_minutes`, `patient_overlap`, `pathway_order`.
+//! `book_at_most_once`, `slot_count`, `slot_minutes`, `patient_overlap`, `first_place`,
+//! `pathway_order`.
 //! The objective of tier `k` is `constant[k] + sum(objective[k][v] * x[v])`, where the constant
 //! is the cost of leaving every referral unbooked and each coefficient is the change from
 //! booking.
@@ -29,8 +30,8 @@ pub(crate) struct ComponentModel {
     pub vars: Vec<(usize, usize)>,
     /// Whether the component needs the MIP (false for capacity-only components).
     pub integer: bool,
-    /// Per variable, whether it is declared binary in the MIP: it is in a minutes, overlap or
-    /// pathway row. The others are only in `book_at_most_once` and `slot_count` rows, and stay
+    /// Per variable, whether it is declared binary in the MIP: it is in a minutes, overlap,
+    /// first-place or pathway row. The others are only in `book_at_most_once` and `slot_count` rows, and stay
     /// continuous in 0..=1: once the binary ones are fixed, what is left is a transportation
     /// problem with integer right-hand sides, whose LP (and each tier's optimal face) has 0/1
     /// vertices.
@@ -53,6 +54,8 @@ pub(crate) const SLOT_COUNT: &str = "slot_count";
 pub(crate) const SLOT_MINUTES: &str = "slot_minutes";
 /// Family name: one patient is never in two places at once.
 pub(crate) const PATIENT_OVERLAP: &str = "patient_overlap";
+/// Family name: two referrals never both need the first place of one multi-place slot.
+pub(crate) const FIRST_PLACE: &str = "first_place";
 /// Family name: a later pathway step is booked only after the earlier one, with the gap.
 pub(crate) const PATHWAY_ORDER: &str = "pathway_order";
 
@@ -94,11 +97,12 @@ impl ComponentModel {
         rows.extend(slot_count(cands, comp, &vars));
         rows.extend(slot_minutes(problem, cands, comp, &vars));
         rows.extend(patient_overlap(comp, &var));
+        rows.extend(first_place(comp, &var));
         rows.extend(pathway_order(problem, cands, comp, &var));
         let integer = !comp.is_capacity_only();
         let mut binary = vec![false; vars.len()];
         if integer {
-            let needs_binary = [SLOT_MINUTES, PATIENT_OVERLAP, PATHWAY_ORDER];
+            let needs_binary = [SLOT_MINUTES, PATIENT_OVERLAP, FIRST_PLACE, PATHWAY_ORDER];
             for row in rows.iter().filter(|r| needs_binary.contains(&r.family)) {
                 for &(v, _) in &row.terms {
                     binary[v] = true;
@@ -217,6 +221,17 @@ fn patient_overlap(comp: &Component, var: &dyn Fn(usize, usize) -> usize) -> Vec
         .collect()
 }
 
+fn first_place(comp: &Component, var: &dyn Fn(usize, usize) -> usize) -> Vec<Row> {
+    comp.first_places
+        .iter()
+        .map(|set| Row {
+            family: FIRST_PLACE,
+            terms: set.iter().map(|&(r, c)| (var(r, c), 1.0)).collect(),
+            upper: (set.len() - 1) as f64,
+        })
+        .collect()
+}
+
 fn pathway_order(
     problem: &Problem,
     cands: &Candidates,
@@ -230,7 +245,7 @@ fn pathway_order(
             let a_start = problem.slots[a.slot].start;
             let mut terms = vec![(var(after, ca), 1.0)];
             for (cb, b) in cands.per_referral[before].iter().enumerate() {
-                let (_, b_end) = problem.slots[b.slot].busy_interval(before_duration);
+                let (_, b_end) = problem.slots[b.slot].latest_interval(before_duration);
                 let gap_ok = (a.date - b.date).num_days() >= i64::from(gap);
                 if gap_ok && b_end <= a_start {
                     terms.push((var(before, cb), -1.0));

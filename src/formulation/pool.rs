@@ -177,6 +177,7 @@ pub(crate) fn pool(
             slot_date: buckets.iter().map(|s| cands.slot_date[s[0]]).collect(),
             count_left,
             minutes_left: vec![None; buckets.len()],
+            first_pinned: BTreeMap::new(),
         },
         costs: Costs::like(costs, booked, unbooked),
         comp: Component {
@@ -184,6 +185,7 @@ pub(crate) fn pool(
             slots: (0..buckets.len()).collect(),
             pathway: Vec::new(),
             overlaps: Vec::new(),
+            first_places: Vec::new(),
             minutes_slots: Vec::new(),
         },
         buckets,

@@ -22,5 +22,5 @@ pub use referral::{
     Service, SurgicalPriority, UnavailablePeriod, WaitingTimeStandard,
 };
 pub use site::{Site, SiteKind};
-pub(crate) use slot::Interval;
+pub(crate) use slot::{clash, Clash};
 pub use slot::{Slot, SlotStatus};

@@ -6,7 +6,7 @@ use super::pathway::{PathwayStep, Prerequisite};
 use super::policy::Policy;
 use super::referral::{Referral, WaitingTimeStandard};
 use super::site::Site;
-use super::slot::{Interval, Slot, SlotStatus};
+use super::slot::{clash, Clash, Slot, SlotStatus};
 use crate::error::{Error, RecordKind, Result};
 use chrono::NaiveDate;
 use petgraph::algo::tarjan_scc;
@@ -568,30 +568,64 @@ impl Problem {
 
     /// Two pinned bookings of one patient that overlap can never both be kept.
     fn check_pinned_clashes(&self, slot: &HashMap<SlotId, usize>) -> Result<()> {
-        let mut by_patient: BTreeMap<&str, Vec<(Interval, &str)>> = BTreeMap::new();
-        for r in &self.referrals {
-            let pinned = r.existing_booking.as_ref().filter(|b| b.pinned);
-            if let Some(&si) = pinned.and_then(|b| slot.get(&b.slot)) {
-                by_patient.entry(r.patient.as_str()).or_default().push((
-                    self.slots[si].busy_interval(r.duration_minutes),
-                    r.id.as_str(),
-                ));
+        let pinned: Vec<Option<usize>> = self
+            .referrals
+            .iter()
+            .map(|r| {
+                let b = r.existing_booking.as_ref().filter(|b| b.pinned)?;
+                slot.get(&b.slot).copied()
+            })
+            .collect();
+        self.pinned_first_places(&pinned).map(|_| ())
+    }
+
+    /// Which pinned booking takes the first place of each multi-place slot (slot index to
+    /// referral index), for the one-patient-one-place rule: a pinned booking whose patient's
+    /// other pinned booking starts after it would end from its slot's start, but might overlap
+    /// it placed later ([`Clash::FirstPlace`]). `pinned[r]` is the slot index of referral `r`'s
+    /// pinned booking.
+    ///
+    /// # Errors
+    /// [`Error::PinnedClash`] when two pinned bookings of one patient overlap however they are
+    /// placed, or need a first place another pinned booking already has.
+    pub(crate) fn pinned_first_places(
+        &self,
+        pinned: &[Option<usize>],
+    ) -> Result<BTreeMap<usize, usize>> {
+        let mut by_patient: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (ri, r) in self.referrals.iter().enumerate() {
+            if pinned[ri].is_some() {
+                by_patient.entry(r.patient.as_str()).or_default().push(ri);
             }
         }
-        for list in by_patient.values_mut() {
-            list.sort();
-            for pair in list.windows(2) {
-                let ((_, end), first) = pair[0];
-                let ((start, _), second) = pair[1];
-                if start < end {
-                    return Err(Error::PinnedClash {
-                        first: first.to_owned(),
-                        second: second.to_owned(),
-                    });
+        let mut first: BTreeMap<usize, usize> = BTreeMap::new();
+        for list in by_patient.values() {
+            for (i, &a) in list.iter().enumerate() {
+                for &b in &list[i + 1..] {
+                    let (sa, sb) = (pinned[a].unwrap_or(0), pinned[b].unwrap_or(0));
+                    let (ra, rb) = (&self.referrals[a], &self.referrals[b]);
+                    let clashing = || Error::PinnedClash {
+                        first: ra.id.to_string(),
+                        second: rb.id.to_string(),
+                    };
+                    let needs = match clash(
+                        &self.slots[sa],
+                        ra.duration_minutes,
+                        &self.slots[sb],
+                        rb.duration_minutes,
+                    ) {
+                        Clash::Never => continue,
+                        Clash::Always => return Err(clashing()),
+                        Clash::FirstPlace(true) => (sa, a),
+                        Clash::FirstPlace(false) => (sb, b),
+                    };
+                    if *first.entry(needs.0).or_insert(needs.1) != needs.1 {
+                        return Err(clashing());
+                    }
                 }
             }
         }
-        Ok(())
+        Ok(first)
     }
 
     fn check_pathways(&self, referral: &HashMap<ReferralId, usize>) -> Result<()> {

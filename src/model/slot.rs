@@ -63,23 +63,181 @@ fn one() -> u32 {
 pub(crate) type Interval = (DateTime<FixedOffset>, DateTime<FixedOffset>);
 
 impl Slot {
-    /// The time a booking of `duration_minutes` in this slot keeps the patient busy, for the
-    /// "one patient, one place" rule: from the slot start for the appointment's length in a
-    /// count-only slot; the whole session when the slot packs appointments by minutes (the
-    /// appointment time inside it is decided after solving).
-    pub(crate) fn busy_interval(&self, duration_minutes: u32) -> Interval {
-        if self.minutes_capacity.is_some() {
-            (self.start, self.end)
+    /// Whether the slot takes more than one appointment, so that its bookings get their own
+    /// start times inside it ([`Slot::place_offsets`]).
+    pub(crate) fn is_multi_place(&self) -> bool {
+        self.capacity > 1
+    }
+
+    /// Start offsets in minutes from the slot start of the appointments booked in it, given
+    /// their lengths in the order they are seen (the policy's turn order, a patient who needs
+    /// the first place ahead of it). In a session that packs appointments by minutes they run
+    /// back to back; in a clinic counted by places the k-th appointment starts at place k
+    /// ([`Slot::place_minutes`] each), or earlier when it would otherwise run past the slot
+    /// end.
+    pub(crate) fn place_offsets(&self, durations: &[u32]) -> Vec<i64> {
+        let span = self.duration_minutes();
+        let mut at = 0i64;
+        durations
+            .iter()
+            .enumerate()
+            .map(|(k, &d)| {
+                let d = i64::from(d);
+                if self.minutes_capacity.is_some() {
+                    let offset = at;
+                    at += d;
+                    offset
+                } else {
+                    (k as i64 * self.place_minutes()).min(span - d).max(0)
+                }
+            })
+            .collect()
+    }
+
+    /// The length of one place of a clinic counted by places, in minutes: the span divided by
+    /// `capacity`, rounded down to whole minutes and, from 5 minutes, to a multiple of 5 (so
+    /// that appointment times fall on a 5-minute grid).
+    pub(crate) fn place_minutes(&self) -> i64 {
+        let place = self.duration_minutes() / i64::from(self.capacity.max(1));
+        if place >= 5 {
+            place - place % 5
         } else {
-            (
-                self.start,
-                self.start + chrono::TimeDelta::minutes(i64::from(duration_minutes)),
-            )
+            place
         }
+    }
+
+    /// The time an appointment of `duration_minutes` keeps the patient busy when it has the
+    /// slot's first place: from the slot start for the appointment's length.
+    pub(crate) fn first_interval(&self, duration_minutes: u32) -> Interval {
+        (
+            self.start,
+            self.start + chrono::TimeDelta::minutes(i64::from(duration_minutes)),
+        )
+    }
+
+    /// Every time an appointment of `duration_minutes` could keep the patient busy, wherever in
+    /// the slot it is placed: its first place in a one-place slot; in a multi-place slot from
+    /// the start to the latest end [`Slot::place_offsets`] can give it (the last place of a
+    /// clinic; the session's minutes, or its end if sooner, in a session packed by minutes).
+    pub(crate) fn latest_interval(&self, duration_minutes: u32) -> Interval {
+        if !self.is_multi_place() {
+            return self.first_interval(duration_minutes);
+        }
+        let span = self.duration_minutes();
+        let d = i64::from(duration_minutes);
+        let end = match self.minutes_capacity {
+            Some(m) => i64::from(m).min(span).max(d),
+            None => {
+                ((i64::from(self.capacity) - 1) * self.place_minutes())
+                    .min(span - d)
+                    .max(0)
+                    + d
+            }
+        };
+        (self.start, self.start + chrono::TimeDelta::minutes(end))
     }
 
     /// Length of the slot in whole minutes (end minus start).
     pub fn duration_minutes(&self) -> i64 {
         (self.end - self.start).num_minutes()
+    }
+}
+
+/// How two appointments of one patient, in slots `a` and `b` with lengths `da` and `db`
+/// minutes, relate in time under the one-patient-one-place rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Clash {
+    /// They can never overlap, wherever each is placed in its slot.
+    Never,
+    /// They do not overlap when the first (`FirstPlace(true)`: the one in `a`; `false`: the one
+    /// in `b`) has its slot's first place: it ends by the time the other slot starts.
+    FirstPlace(bool),
+    /// They may overlap however they are placed: never both booked.
+    Always,
+}
+
+/// How appointments of one patient in `a` (length `da` minutes) and `b` (`db`) clash: the
+/// latest intervals apart is [`Clash::Never`]; else, when the one in the slot that starts
+/// first ends, from that slot's start, by the other slot's start, it needs the first place
+/// ([`Clash::FirstPlace`]; only a multi-place slot gets here); otherwise [`Clash::Always`].
+pub(crate) fn clash(a: &Slot, da: u32, b: &Slot, db: u32) -> Clash {
+    let (ia, ib) = (a.latest_interval(da), b.latest_interval(db));
+    if ia.1 <= ib.0 || ib.1 <= ia.0 {
+        return Clash::Never;
+    }
+    let a_first = a.start <= b.start;
+    let (early, d, late) = if a_first { (a, da, b) } else { (b, db, a) };
+    // A one-place early slot whose appointment ends by the late start was `Never` above.
+    if early.first_interval(d).1 <= late.start {
+        Clash::FirstPlace(a_first)
+    } else {
+        Clash::Always
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(start: &str, end: &str, capacity: u32, minutes: Option<u32>) -> Slot {
+        Slot {
+            id: SlotId("S".into()),
+            site: SiteId("X".into()),
+            service: Service::Diagnostic(crate::model::DiagnosticTest::Mri),
+            start: format!("2026-12-10T{start}:00Z").parse().unwrap(),
+            end: format!("2026-12-10T{end}:00Z").parse().unwrap(),
+            capacity,
+            minutes_capacity: minutes,
+            capabilities: BTreeSet::new(),
+            status: SlotStatus::Free,
+        }
+    }
+
+    fn hm(t: DateTime<FixedOffset>) -> String {
+        t.format("%H:%M").to_string()
+    }
+
+    #[test]
+    fn places_of_a_clinic_and_of_a_session() {
+        // 180 minutes / 12 places = 15 minutes each.
+        let clinic = slot("09:00", "12:00", 12, None);
+        assert_eq!(clinic.place_minutes(), 15);
+        assert_eq!(clinic.place_offsets(&[15, 15, 15]), vec![0, 15, 30]);
+        // 240 / 11 = 21 minutes, on the 5-minute grid 20.
+        assert_eq!(slot("13:00", "17:00", 11, None).place_minutes(), 20);
+        // Three rooms in parallel: each 30-minute appointment fills the slot.
+        let rooms = slot("09:00", "09:30", 3, None);
+        assert_eq!(rooms.place_offsets(&[30, 30, 30]), vec![0, 0, 0]);
+        // A session packs back to back.
+        let session = slot("09:00", "13:00", 6, Some(240));
+        assert_eq!(session.place_offsets(&[30, 60, 60]), vec![0, 30, 90]);
+    }
+
+    #[test]
+    fn latest_intervals() {
+        let clinic = slot("09:00", "12:00", 12, None);
+        let (start, end) = clinic.latest_interval(15);
+        assert_eq!((hm(start), hm(end)), ("09:00".into(), "12:00".into()));
+        // A 30-minute appointment in the last 15-minute place is moved to end by 12:00.
+        assert_eq!(hm(clinic.latest_interval(30).1), "12:00");
+        let session = slot("09:00", "13:00", 6, Some(120));
+        assert_eq!(hm(session.latest_interval(30).1), "11:00");
+        let single = slot("12:00", "12:30", 1, None);
+        assert_eq!(hm(single.latest_interval(20).1), "12:20");
+    }
+
+    #[test]
+    fn clashes_of_one_patient() {
+        let session = slot("09:00", "13:00", 6, Some(240));
+        let mri = slot("12:00", "12:30", 1, None);
+        let early_ct = slot("09:15", "09:45", 1, None);
+        let afternoon = slot("14:00", "14:30", 1, None);
+        // Out by 09:30 when first: needs the session's first place.
+        assert_eq!(clash(&session, 30, &mri, 30), Clash::FirstPlace(true));
+        assert_eq!(clash(&mri, 30, &session, 30), Clash::FirstPlace(false));
+        // 09:00 + 30 minutes runs past 09:15: never both.
+        assert_eq!(clash(&session, 30, &early_ct, 30), Clash::Always);
+        assert_eq!(clash(&session, 30, &afternoon, 30), Clash::Never);
+        assert_eq!(clash(&mri, 30, &afternoon, 30), Clash::Never);
     }
 }

@@ -4,7 +4,7 @@ use super::{
     Booking, BookingChange, ChangeReason, Outcome, ReferralOutcome, Schedule, SolveStats,
     UnbookedReason,
 };
-use crate::candidates::Candidates;
+use crate::candidates::{first_places, pair_rule, Candidates, PairRule};
 use crate::formulation::{evaluate, turn_order, Costs};
 use crate::model::{Index, Prerequisite, Problem, ReferralId, SlotStatus};
 use crate::rules::due_date;
@@ -25,8 +25,9 @@ pub(crate) fn assemble(
     let slot_of: Vec<Option<usize>> = (0..problem.referrals.len())
         .map(|ri| cands.pinned[ri].or_else(|| chosen[ri].map(|ci| cands.per_referral[ri][ci].slot)))
         .collect();
-    let starts = appointment_starts(problem, &slot_of);
-    let why = Why::new(problem, index, cands, costs, &slot_of, &starts);
+    let first = first_places(problem, &slot_of);
+    let starts = appointment_starts(problem, &slot_of, &first);
+    let why = Why::new(problem, index, cands, costs, &slot_of, &first);
 
     let mut totals = vec![0i64; costs.tiers()];
     let mut outcomes = Vec::with_capacity(problem.referrals.len());
@@ -143,7 +144,8 @@ struct Why<'a> {
     costs: &'a Costs,
     cands: &'a Candidates,
     slot_of: &'a [Option<usize>],
-    starts: &'a [Option<DateTime<FixedOffset>>],
+    /// The booking with the first place of each multi-place slot.
+    first: &'a BTreeMap<usize, usize>,
     /// Count left per slot after every booking.
     count: Vec<u32>,
     /// Minutes left per session after every booking.
@@ -161,7 +163,7 @@ impl<'a> Why<'a> {
         cands: &'a Candidates,
         costs: &'a Costs,
         slot_of: &'a [Option<usize>],
-        starts: &'a [Option<DateTime<FixedOffset>>],
+        first: &'a BTreeMap<usize, usize>,
     ) -> Self {
         let mut count = cands.count_left.clone();
         let mut minutes = cands.minutes_left.clone();
@@ -196,7 +198,7 @@ impl<'a> Why<'a> {
             costs,
             cands,
             slot_of,
-            starts,
+            first,
             count,
             minutes,
             before,
@@ -222,18 +224,13 @@ impl<'a> Why<'a> {
         if roomy.is_empty() {
             return UnbookedReason::NoCapacity { candidates };
         }
-        let booked_interval = |rj: usize| {
-            slot_of[rj].map(|si| {
-                let slot = &problem.slots[si];
-                let (start, end) = slot.busy_interval(problem.referrals[rj].duration_minutes);
-                (self.starts[rj].unwrap_or(start), end, cands.slot_date[si])
-            })
-        };
         for &(before, rb, gap) in self.before.get(&ri).into_iter().flatten() {
-            let blocked = roomy.iter().all(|c| match booked_interval(rb) {
+            let blocked = roomy.iter().all(|c| match slot_of[rb] {
                 None => true,
-                Some((_, b_end, b_date)) => {
-                    (c.date - b_date).num_days() < i64::from(gap)
+                Some(bsi) => {
+                    let (_, b_end) =
+                        problem.slots[bsi].latest_interval(problem.referrals[rb].duration_minutes);
+                    (c.date - cands.slot_date[bsi]).num_days() < i64::from(gap)
                         || b_end > problem.slots[c.slot].start
                 }
             });
@@ -249,11 +246,16 @@ impl<'a> Why<'a> {
             if rj == ri {
                 continue;
             }
-            if let Some((b_start, b_end, _)) = booked_interval(rj) {
-                let clash = roomy.iter().any(|c| {
-                    let (start, end) = problem.slots[c.slot].busy_interval(r.duration_minutes);
-                    start < b_end && b_start < end
-                });
+            if let Some(sj) = slot_of[rj] {
+                let clash = roomy
+                    .iter()
+                    .any(|c| match pair_rule(problem, ri, c.slot, rj, sj) {
+                        PairRule::Free => false,
+                        PairRule::Exclusive => true,
+                        PairRule::First { slot, referral } => {
+                            self.first.get(&slot).is_some_and(|&h| h != referral)
+                        }
+                    });
                 if clash {
                     return UnbookedReason::PatientClash {
                         candidates,
@@ -276,28 +278,36 @@ impl<'a> Why<'a> {
     }
 }
 
-/// Start time of each booking inside sessions that pack appointments by minutes: in order of
-/// priority weight (highest first), clock start, then referral id, one after another from the
-/// session start. `None` means the slot start.
+/// Start time of each booking (`slot_of[r]`, pinned ones included): in a one-place slot its
+/// start (more than one pinned booking there are laid out like a multi-place slot's); in a
+/// multi-place slot, at the offset [`Slot::place_offsets`](crate::Slot) gives it in
+/// the slot's order: the booking with its first place (`first`) ahead, then the policy's turn
+/// order (priority weight, highest first, clock start, then referral id). `None` for an
+/// unbooked referral.
 fn appointment_starts(
     problem: &Problem,
     slot_of: &[Option<usize>],
+    first: &BTreeMap<usize, usize>,
 ) -> Vec<Option<DateTime<FixedOffset>>> {
-    let mut by_session: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (ri, slot) in slot_of.iter().enumerate() {
-        if let Some(si) = *slot {
-            if problem.slots[si].minutes_capacity.is_some() {
-                by_session.entry(si).or_default().push(ri);
-            }
-        }
-    }
-    let mut starts = vec![None; slot_of.len()];
-    for (si, mut referrals) in by_session {
-        referrals.sort_by_key(|&ri| turn_order(problem, ri));
-        let mut at = problem.slots[si].start;
-        for ri in referrals {
-            starts[ri] = Some(at);
-            at += TimeDelta::minutes(i64::from(problem.referrals[ri].duration_minutes));
+    let mut by_slot: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let starts = slot_of
+        .iter()
+        .enumerate()
+        .map(|(ri, slot)| {
+            by_slot.entry((*slot)?).or_default().push(ri);
+            Some(problem.slots[(*slot)?].start)
+        })
+        .collect();
+    let mut starts: Vec<Option<DateTime<FixedOffset>>> = starts;
+    for (si, mut referrals) in by_slot {
+        referrals.sort_by_key(|&ri| (first.get(&si) != Some(&ri), turn_order(problem, ri)));
+        let slot = &problem.slots[si];
+        let durations: Vec<u32> = referrals
+            .iter()
+            .map(|&ri| problem.referrals[ri].duration_minutes)
+            .collect();
+        for (ri, offset) in referrals.into_iter().zip(slot.place_offsets(&durations)) {
+            starts[ri] = Some(slot.start + TimeDelta::minutes(offset));
         }
     }
     starts

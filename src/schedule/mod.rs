@@ -112,9 +112,14 @@ pub struct Booking {
     pub slot: SlotId,
     /// The slot's site.
     pub site: SiteId,
-    /// Appointment start: the slot start, or inside a session that packs appointments by
-    /// minutes, the slot start plus the minutes of the appointments before it (ordered by
-    /// priority weight, highest first, then clock start, then referral id).
+    /// Appointment start. In a one-place slot, the slot start. In a multi-place slot each
+    /// patient has their own time, in the slot's order: the booking that needs the first place
+    /// (its patient's other appointment that day starts soon after the slot does) first, then
+    /// the policy's turn order (priority weight, highest first, then clock start, then referral
+    /// id). In a session that packs appointments by minutes they run back to back from the slot
+    /// start; in a clinic counted by places the span is divided into `capacity` equal places
+    /// (whole minutes, rounded down to a multiple of 5 from 5 minutes), the k-th appointment at
+    /// place k, moved earlier if it would run past the slot end.
     pub start: DateTime<FixedOffset>,
     /// The NHS (Europe/London) date of the appointment.
     pub date: NaiveDate,
@@ -145,7 +150,9 @@ pub enum UnbookedReason {
         /// The earlier step's referral.
         before: ReferralId,
     },
-    /// A candidate slot has room, but it overlaps another booking of the same patient.
+    /// A candidate slot has room, but it may overlap another booking of the same patient,
+    /// however the two are placed in their slots (or only with a first place another booking
+    /// has).
     PatientClash {
         /// How many candidate slots it had.
         candidates: usize,

@@ -80,6 +80,16 @@ pub enum Violation {
         /// The slot's minutes capacity.
         capacity: u32,
     },
+    /// Two appointments in one session that packs appointments by minutes overlap in time:
+    /// they run back to back.
+    SessionOverlap {
+        /// The slot.
+        slot: String,
+        /// One referral.
+        first: String,
+        /// The other.
+        second: String,
+    },
     /// Two appointments of one patient overlap in time.
     PatientOverlap {
         /// One referral.
@@ -344,6 +354,28 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
                     slot: s.id.0.clone(),
                     minutes,
                     capacity: m,
+                });
+            }
+        }
+    }
+
+    // Appointments in one session run one after another.
+    let mut by_session: BTreeMap<usize, Vec<(Interval, usize)>> = BTreeMap::new();
+    for (ri, b) in booked.iter().enumerate() {
+        if let Some((si, interval)) = b {
+            if problem.slots[*si].minutes_capacity.is_some() {
+                by_session.entry(*si).or_default().push((*interval, ri));
+            }
+        }
+    }
+    for (si, list) in &mut by_session {
+        list.sort();
+        for pair in list.windows(2) {
+            if pair[1].0 .0 < pair[0].0 .1 {
+                out.push(Violation::SessionOverlap {
+                    slot: problem.slots[*si].id.0.clone(),
+                    first: problem.referrals[pair[0].1].id.0.clone(),
+                    second: problem.referrals[pair[1].1].id.0.clone(),
                 });
             }
         }
