@@ -82,3 +82,54 @@ proptest! {
         }
     }
 }
+
+/// A clinic on 3 December (two places) inside a 7-day notice period, and one on 20 December. Z
+/// accepts short notice and takes a place on 3 December; X and Y do not, so the other place
+/// there goes unused. X, who has waited longest, takes 20 December (treat in turn) and Y is left
+/// unbooked. The schedule lists the unused place
+/// with X (who would come forward from 20 December) and Y to ring, in turn order, and the
+/// summary prints them.
+#[test]
+fn unused_places_name_who_to_offer_them_at_short_notice() {
+    let json = r#"{
+      "planning_date": "2026-12-01", "horizon_end": "2026-12-31",
+      "policy": {"min_notice_days": 7},
+      "sites": [{"id": "H", "name": "Hospital", "kind": "nhs_trust",
+                 "location": {"latitude": 52.0, "longitude": -1.0}}],
+      "slots": [
+        {"id": "N1", "site": "H", "service": {"outpatient": "100"}, "capacity": 2,
+         "start": "2026-12-03T09:00:00Z", "end": "2026-12-03T09:30:00Z"},
+        {"id": "L", "site": "H", "service": {"outpatient": "100"},
+         "start": "2026-12-20T09:00:00Z", "end": "2026-12-20T09:15:00Z"}
+      ],
+      "referrals": [
+        {"id": "X", "patient": "PX", "service": {"outpatient": "100"}, "clock_start": "2026-09-01",
+         "standards": ["rtt_18_weeks"], "duration_minutes": 15},
+        {"id": "Y", "patient": "PY", "service": {"outpatient": "100"}, "clock_start": "2026-10-20",
+         "standards": ["rtt_18_weeks"], "duration_minutes": 15},
+        {"id": "Z", "patient": "PZ", "service": {"outpatient": "100"}, "clock_start": "2026-11-01",
+         "standards": ["rtt_18_weeks"], "duration_minutes": 15, "accepts_short_notice": true}
+      ]
+    }"#;
+    let p = Problem::from_json(json).unwrap();
+    let schedule = appointment_optimiser::solve(&p, &SolveOptions::new()).unwrap();
+    assert_eq!(appointment_optimiser::validate(&p, &schedule), vec![]);
+    assert_eq!(
+        common::bookings(&schedule),
+        vec![("X", Some("L")), ("Y", None), ("Z", Some("N1"))]
+    );
+    let unused = &schedule.unused;
+    assert_eq!(unused.len(), 1);
+    assert_eq!(unused[0].slot.as_str(), "N1");
+    assert_eq!(unused[0].places, 1);
+    let ring: Vec<&str> = unused[0].short_notice.iter().map(|r| r.as_str()).collect();
+    assert_eq!(ring, ["X", "Y"]);
+    assert_eq!(unused[0].short_notice_total, 2);
+    let summary = schedule.summary(&p);
+    assert!(
+        summary.contains(
+            "Unused capacity in 1 slots (free places or minutes no booking took): N1 (2026-12-03) 1\n  could be offered at short notice (inside the minimum notice), in turn order:\n  N1           X, Y\n"
+        ),
+        "{summary}"
+    );
+}

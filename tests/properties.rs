@@ -1345,6 +1345,7 @@ impl<'a> Oracle<'a> {
             outcomes,
             objective: self.objective(assign),
             stats: template.stats.clone(),
+            unused: Vec::new(),
         }
     }
 }

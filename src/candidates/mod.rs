@@ -130,6 +130,9 @@ pub(crate) struct Candidates {
     /// The pinned booking (referral index) that has the first place of a multi-place slot
     /// (slot index), from [`Problem::pinned_first_places`].
     pub first_pinned: BTreeMap<usize, usize>,
+    /// Per referral, the slots (indices, ascending) that only the minimum notice keeps out of
+    /// its candidates: it could be offered them at short notice.
+    pub short_notice: Vec<Vec<usize>>,
 }
 
 /// What the one-patient-one-place rule asks of two bookings of one patient.
@@ -331,14 +334,15 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
 
     // Each referral's candidates depend only on shared, read-only data: built in parallel and
     // collected in referral order.
-    let one = |ri: usize, r: &Referral| -> (Vec<Candidate>, Exclusions) {
+    let one = |ri: usize, r: &Referral| -> (Vec<Candidate>, Exclusions, Vec<usize>) {
         let mut list = Vec::new();
         let mut ex = Exclusions::default();
+        let mut short = Vec::new();
         let Some(groups) = by_service.get(&r.service).filter(|_| pinned[ri].is_none()) else {
             if pinned[ri].is_none() {
                 ex.service = slots.len() as u32;
             }
-            return (list, ex);
+            return (list, ex, short);
         };
         let existing = r
             .existing_booking
@@ -362,7 +366,8 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
                 })
         };
         // The first rule slot `si` at `distance` km fails, or None when it is a candidate.
-        let failed_rule = |si: usize, distance: Option<f64>| -> Option<Rule> {
+        // The first rule slot `si` fails, the minimum notice waived when `waive_notice`.
+        let rule_of = |si: usize, distance: Option<f64>, waive_notice: bool| -> Option<Rule> {
             let s = &slots[si];
             let date = slot_date[si];
             let (_, end) = s.latest_interval(r.duration_minutes);
@@ -380,7 +385,10 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             }) {
                 Some(Rule::Requirements)
             } else if date < earliest_any
-                || (date < notice_date && !r.accepts_short_notice && existing != Some(si))
+                || (date < notice_date
+                    && !r.accepts_short_notice
+                    && existing != Some(si)
+                    && !waive_notice)
             {
                 Some(Rule::TooEarly)
             } else if r.unavailable.iter().any(|p| p.contains(date)) {
@@ -397,6 +405,7 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
                 None
             }
         };
+        let failed_rule = |si: usize, distance: Option<f64>| rule_of(si, distance, false);
         let site_distance = |site: usize| {
             r.home
                 .as_ref()
@@ -414,12 +423,18 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
                 continue;
             }
             for &si in group {
-                if failed_rule(si, distance).is_none() {
-                    list.push(Candidate {
+                match failed_rule(si, distance) {
+                    None => list.push(Candidate {
                         slot: si,
                         date: slot_date[si],
                         distance_km: distance,
-                    });
+                    }),
+                    Some(Rule::TooEarly)
+                        if slot_date[si] < notice_date && rule_of(si, distance, true).is_none() =>
+                    {
+                        short.push(si);
+                    }
+                    Some(_) => {}
                 }
             }
         }
@@ -437,14 +452,23 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             }
         }
         list.sort_by_key(|c| c.slot);
-        (list, ex)
+        short.sort_unstable();
+        (list, ex, short)
     };
-    let (per_referral, exclusions): (Vec<_>, Vec<_>) = problem
+    let built: Vec<_> = problem
         .referrals
         .par_iter()
         .enumerate()
         .map(|(ri, r)| one(ri, r))
-        .unzip();
+        .collect();
+    let mut per_referral = Vec::with_capacity(built.len());
+    let mut exclusions = Vec::with_capacity(built.len());
+    let mut short_notice = Vec::with_capacity(built.len());
+    for (list, ex, short) in built {
+        per_referral.push(list);
+        exclusions.push(ex);
+        short_notice.push(short);
+    }
     Candidates {
         per_referral,
         exclusions,
@@ -453,5 +477,6 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
         count_left,
         minutes_left,
         first_pinned,
+        short_notice,
     }
 }

@@ -178,6 +178,7 @@ pub(crate) fn pool(
             count_left,
             minutes_left: vec![None; buckets.len()],
             first_pinned: BTreeMap::new(),
+            short_notice: vec![Vec::new(); k],
         },
         costs: Costs::like(costs, booked, unbooked),
         comp: Component {

@@ -2,7 +2,7 @@
 
 use super::{
     Booking, BookingChange, ChangeReason, Outcome, ReferralOutcome, Schedule, SolveStats,
-    UnbookedReason,
+    UnbookedReason, UnusedPlace, SHORT_NOTICE_LISTED,
 };
 use crate::candidates::{first_places, pair_rule, Candidates, PairRule};
 use crate::formulation::{evaluate, turn_order, Costs};
@@ -91,11 +91,67 @@ pub(crate) fn assemble(
     let objective = evaluate(problem, &index.slot_site, cands, &seen);
     // The term-by-term evaluation and the solver's tier costs are two computations of one sum.
     debug_assert_eq!(objective.values(), costs.expand(&totals));
+    let unused = unused_places(problem, cands, &why, &slot_of);
     Schedule {
         outcomes,
         objective,
         stats,
+        unused,
     }
+}
+
+/// The free slots inside the horizon with room left after every booking, each with the
+/// referrals who could be offered it at short notice (see [`UnusedPlace::short_notice`]).
+fn unused_places(
+    problem: &Problem,
+    cands: &Candidates,
+    why: &Why,
+    slot_of: &[Option<usize>],
+) -> Vec<UnusedPlace> {
+    let mut offers: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (ri, slots) in cands.short_notice.iter().enumerate() {
+        for &si in slots {
+            offers.entry(si).or_default().push(ri);
+        }
+    }
+    let mut out = Vec::new();
+    for (si, slot) in problem.slots.iter().enumerate() {
+        let date = cands.slot_date[si];
+        if slot.status != SlotStatus::Free
+            || date < problem.planning_date
+            || date > problem.horizon_end
+            || why.count[si] == 0
+            || why.minutes[si] == Some(0)
+        {
+            continue;
+        }
+        let mut takers: Vec<usize> = offers
+            .get(&si)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&ri| {
+                let later = slot_of[ri].is_none_or(|sj| cands.slot_date[sj] > date);
+                let fits =
+                    why.minutes[si].is_none_or(|m| m >= problem.referrals[ri].duration_minutes);
+                later && fits && why.fits_patient(ri, si)
+            })
+            .collect();
+        takers.sort_by_key(|&ri| turn_order(problem, ri));
+        out.push(UnusedPlace {
+            slot: slot.id.clone(),
+            date,
+            places: why.count[si],
+            minutes: why.minutes[si],
+            short_notice_total: takers.len(),
+            short_notice: takers
+                .iter()
+                .take(SHORT_NOTICE_LISTED)
+                .map(|&ri| problem.referrals[ri].id.clone())
+                .collect(),
+        });
+    }
+    out
 }
 
 /// What happened to referral `ri`'s existing booking, booked now in `booked` (problem slot
@@ -206,6 +262,31 @@ impl<'a> Why<'a> {
         }
     }
 
+    /// Whether referral `ri` could be booked in slot `si` beside the same patient's booking of
+    /// `rj` in `sj`, with the first places this schedule gives.
+    fn fits_beside(&self, ri: usize, si: usize, rj: usize, sj: usize) -> bool {
+        match pair_rule(self.problem, ri, si, rj, sj) {
+            PairRule::Free => true,
+            PairRule::Exclusive => false,
+            PairRule::First { slot, referral } => {
+                self.first.get(&slot).is_none_or(|&h| h == referral)
+            }
+        }
+    }
+
+    /// Whether referral `ri` could be booked in slot `si` beside every other booking of its
+    /// patient.
+    fn fits_patient(&self, ri: usize, si: usize) -> bool {
+        let patient = self.problem.referrals[ri].patient.as_str();
+        self.by_patient
+            .get(patient)
+            .into_iter()
+            .flatten()
+            .all(|&rj| {
+                rj == ri || self.slot_of[rj].is_none_or(|sj| self.fits_beside(ri, si, rj, sj))
+            })
+    }
+
     /// Why referral `ri`, which has candidate slots, was left unbooked: every candidate full,
     /// or one with room ruled out by its pathway or by a clash with the patient's other booking,
     /// or booking it would lower no tier of the objective, or else not chosen (the solver
@@ -247,15 +328,7 @@ impl<'a> Why<'a> {
                 continue;
             }
             if let Some(sj) = slot_of[rj] {
-                let clash = roomy
-                    .iter()
-                    .any(|c| match pair_rule(problem, ri, c.slot, rj, sj) {
-                        PairRule::Free => false,
-                        PairRule::Exclusive => true,
-                        PairRule::First { slot, referral } => {
-                            self.first.get(&slot).is_some_and(|&h| h != referral)
-                        }
-                    });
+                let clash = roomy.iter().any(|c| !self.fits_beside(ri, c.slot, rj, sj));
                 if clash {
                     return UnbookedReason::PatientClash {
                         candidates,

@@ -27,6 +27,43 @@ pub struct Schedule {
     pub objective: ObjectiveValues,
     /// What the solver did.
     pub stats: SolveStats,
+    /// Free slots inside the horizon with places (or, in a session, minutes) no booking took,
+    /// in slot input order, each with who could be offered it at short notice. Absent from the
+    /// JSON when every place is used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unused: Vec<UnusedPlace>,
+}
+
+/// A free slot inside the horizon with room no booking took.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusedPlace {
+    /// The slot.
+    pub slot: SlotId,
+    /// Its NHS date.
+    pub date: NaiveDate,
+    /// Places left (count capacity minus every booking, pinned ones included).
+    pub places: u32,
+    /// Minutes left, for a session that packs appointments by minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// Referrals the slot is out of reach for only because it falls inside the minimum notice
+    /// period (they have not said they accept short notice), who are unbooked or booked on a
+    /// later date, whose appointment fits the minutes left and beside their patient's other
+    /// bookings: the people to ring. In the policy's turn order (priority weight, then clock
+    /// start, then id), at most [`SHORT_NOTICE_LISTED`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub short_notice: Vec<ReferralId>,
+    /// How many referrals could be offered it at short notice in all (`short_notice` lists the
+    /// first of them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub short_notice_total: usize,
+}
+
+/// How many short-notice offers [`UnusedPlace::short_notice`] lists at most.
+pub const SHORT_NOTICE_LISTED: usize = 5;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What happened to one referral.

@@ -12,8 +12,7 @@ fn reason_text(reason: ChangeReason) -> &'static str {
         ChangeReason::NotKept => "its slot went to a referral the objective ranks higher",
     }
 }
-use crate::model::{Problem, ReferralPriority, SlotStatus, SurgicalPriority};
-use crate::rules::nhs_date;
+use crate::model::{Problem, ReferralPriority, SurgicalPriority};
 use std::fmt::Write;
 
 impl Schedule {
@@ -164,34 +163,12 @@ impl Schedule {
         }
         // Places left in free slots inside the horizon, after every booking (pinned included):
         // a count for a slot of places, minutes for a session that packs by minutes.
-        let mut used: std::collections::HashMap<&str, (u32, u32)> =
-            std::collections::HashMap::new();
-        for (o, r) in self.outcomes.iter().zip(&problem.referrals) {
-            if let Outcome::Booked(b) = &o.outcome {
-                let e = used.entry(b.slot.as_str()).or_default();
-                e.0 += 1;
-                e.1 = e.1.saturating_add(r.duration_minutes);
-            }
-        }
-        let unused: Vec<String> = problem
-            .slots
+        let unused: Vec<String> = self
+            .unused
             .iter()
-            .filter(|slot| slot.status == SlotStatus::Free)
-            .filter_map(|slot| {
-                let date = nhs_date(&slot.start);
-                if date < problem.planning_date || date > problem.horizon_end {
-                    return None;
-                }
-                let (count, minutes) = used.get(slot.id.as_str()).copied().unwrap_or((0, 0));
-                let places = slot.capacity.saturating_sub(count);
-                match slot.minutes_capacity {
-                    Some(m) => {
-                        let length = u32::try_from(slot.duration_minutes()).unwrap_or(0);
-                        let left = m.min(length).saturating_sub(minutes);
-                        (places > 0 && left > 0).then(|| format!("{} ({date}) {left} min", slot.id))
-                    }
-                    None => (places > 0).then(|| format!("{} ({date}) {places}", slot.id)),
-                }
+            .map(|u| match u.minutes {
+                Some(m) => format!("{} ({}) {m} min", u.slot, u.date),
+                None => format!("{} ({}) {}", u.slot, u.date, u.places),
             })
             .collect();
         if !unused.is_empty() {
@@ -206,6 +183,33 @@ impl Schedule {
                 unused.len(),
                 unused[..unused.len().min(10)].join(", ")
             );
+            let offers: Vec<_> = self
+                .unused
+                .iter()
+                .filter(|u| u.short_notice_total > 0)
+                .collect();
+            if !offers.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  could be offered at short notice (inside the minimum notice), in turn order:"
+                );
+            }
+            for u in offers.iter().take(10) {
+                let ids: Vec<&str> = u.short_notice.iter().map(|r| r.as_str()).collect();
+                let more = if u.short_notice_total > ids.len() {
+                    format!(" and {} more", u.short_notice_total - ids.len())
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(s, "  {:<12} {}{more}", u.slot.as_str(), ids.join(", "));
+            }
+            if offers.len() > 10 {
+                let _ = writeln!(
+                    s,
+                    "  and {} more slots with short-notice offers",
+                    offers.len() - 10
+                );
+            }
         }
         let unbooked: Vec<_> = self
             .outcomes
