@@ -25,6 +25,19 @@ fn start(s: &Schedule, id: &str) -> String {
 const SITE: &str = r#"[{"id": "S", "name": "Site", "kind": "nhs_trust",
                        "location": {"latitude": 52.0, "longitude": -1.0}}]"#;
 
+/// A four-hour colonoscopy session packed by minutes and a one-place MRI at 12:00, that day.
+const COL_AND_MRI: &str = r#"{"id": "COL", "site": "S", "service": {"diagnostic": "colonoscopy"},
+            "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T13:00:00Z",
+            "capacity": 6, "minutes_capacity": 240},
+           {"id": "MRI", "site": "S", "service": {"diagnostic": "mri"},
+            "start": "2026-12-10T12:00:00Z", "end": "2026-12-10T12:30:00Z"}"#;
+
+/// Patient P's 30-minute colonoscopy and MRI (clock start 20 November).
+const P_COL_AND_MRI: &str = r#"{"id": "P-COL", "patient": "P", "service": {"diagnostic": "colonoscopy"},
+            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
+           {"id": "P-MRI", "patient": "P", "service": {"diagnostic": "mri"},
+            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30}"#;
+
 fn problem(slots: &str, referrals: &str, legacy: bool) -> Problem {
     let json = format!(
         r#"{{"planning_date": "2026-12-01", "horizon_end": "2026-12-31", "sites": {SITE},
@@ -46,19 +59,13 @@ fn problem(slots: &str, referrals: &str, legacy: bool) -> Problem {
 #[test]
 fn a_short_colonoscopy_in_a_long_session_leaves_the_same_days_mri_free() {
     let p = problem(
-        r#"{"id": "COL", "site": "S", "service": {"diagnostic": "colonoscopy"},
-            "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T13:00:00Z",
-            "capacity": 6, "minutes_capacity": 240},
-           {"id": "MRI", "site": "S", "service": {"diagnostic": "mri"},
-            "start": "2026-12-10T12:00:00Z", "end": "2026-12-10T12:30:00Z"}"#,
-        r#"{"id": "P-COL", "patient": "P", "service": {"diagnostic": "colonoscopy"},
-            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
-           {"id": "P-MRI", "patient": "P", "service": {"diagnostic": "mri"},
-            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
-           {"id": "Q-COL", "patient": "Q", "service": {"diagnostic": "colonoscopy"},
-            "clock_start": "2026-11-01", "standards": ["diagnostic_6_weeks"], "duration_minutes": 60},
-           {"id": "R-COL", "patient": "R", "service": {"diagnostic": "colonoscopy"},
-            "clock_start": "2026-11-05", "standards": ["diagnostic_6_weeks"], "duration_minutes": 60}"#,
+        COL_AND_MRI,
+        &format!(
+            r#"{P_COL_AND_MRI}, {{"id": "Q-COL", "patient": "Q", "service": {{"diagnostic": "colonoscopy"}},
+            "clock_start": "2026-11-01", "standards": ["diagnostic_6_weeks"], "duration_minutes": 60}},
+           {{"id": "R-COL", "patient": "R", "service": {{"diagnostic": "colonoscopy"}},
+            "clock_start": "2026-11-05", "standards": ["diagnostic_6_weeks"], "duration_minutes": 60}}"#
+        ),
         false,
     );
     let s = solved(&p);
@@ -83,11 +90,7 @@ fn a_short_colonoscopy_in_a_long_session_leaves_the_same_days_mri_free() {
 #[test]
 fn a_pinned_appointment_leaves_the_first_place_open() {
     let p = problem(
-        r#"{"id": "COL", "site": "S", "service": {"diagnostic": "colonoscopy"},
-            "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T13:00:00Z",
-            "capacity": 6, "minutes_capacity": 240},
-           {"id": "MRI", "site": "S", "service": {"diagnostic": "mri"},
-            "start": "2026-12-10T12:00:00Z", "end": "2026-12-10T12:30:00Z"}"#,
+        COL_AND_MRI,
         r#"{"id": "P-COL", "patient": "P", "service": {"diagnostic": "colonoscopy"},
             "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
            {"id": "P-MRI", "patient": "P", "service": {"diagnostic": "mri"},
@@ -119,21 +122,16 @@ fn a_pinned_appointment_leaves_the_first_place_open() {
 #[test]
 fn two_patients_cannot_share_one_first_place() {
     let p = problem(
-        r#"{"id": "COL", "site": "S", "service": {"diagnostic": "colonoscopy"},
-            "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T13:00:00Z",
-            "capacity": 6, "minutes_capacity": 240},
-           {"id": "MRI", "site": "S", "service": {"diagnostic": "mri"},
-            "start": "2026-12-10T12:00:00Z", "end": "2026-12-10T12:30:00Z"},
-           {"id": "CT", "site": "S", "service": {"diagnostic": "ct"},
-            "start": "2026-12-10T09:45:00Z", "end": "2026-12-10T10:15:00Z"}"#,
-        r#"{"id": "P-COL", "patient": "P", "service": {"diagnostic": "colonoscopy"},
-            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
-           {"id": "P-MRI", "patient": "P", "service": {"diagnostic": "mri"},
-            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
-           {"id": "Q-COL", "patient": "Q", "service": {"diagnostic": "colonoscopy"},
-            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
-           {"id": "Q-CT", "patient": "Q", "service": {"diagnostic": "ct"},
-            "clock_start": "2026-11-28", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30}"#,
+        &format!(
+            r#"{COL_AND_MRI}, {{"id": "CT", "site": "S", "service": {{"diagnostic": "ct"}},
+            "start": "2026-12-10T09:45:00Z", "end": "2026-12-10T10:15:00Z"}}"#
+        ),
+        &format!(
+            r#"{P_COL_AND_MRI}, {{"id": "Q-COL", "patient": "Q", "service": {{"diagnostic": "colonoscopy"}},
+            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30}},
+           {{"id": "Q-CT", "patient": "Q", "service": {{"diagnostic": "ct"}},
+            "clock_start": "2026-11-28", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30}}"#
+        ),
         true,
     );
     let s = solved(&p);
@@ -201,17 +199,11 @@ fn a_clinic_gives_each_patient_a_place_in_turn_order() {
 #[test]
 fn the_validator_checks_the_times_of_each_place() {
     let p = problem(
-        r#"{"id": "COL", "site": "S", "service": {"diagnostic": "colonoscopy"},
-            "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T13:00:00Z",
-            "capacity": 6, "minutes_capacity": 240},
-           {"id": "MRI", "site": "S", "service": {"diagnostic": "mri"},
-            "start": "2026-12-10T12:00:00Z", "end": "2026-12-10T12:30:00Z"}"#,
-        r#"{"id": "P-COL", "patient": "P", "service": {"diagnostic": "colonoscopy"},
-            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
-           {"id": "P-MRI", "patient": "P", "service": {"diagnostic": "mri"},
-            "clock_start": "2026-11-20", "standards": ["diagnostic_6_weeks"], "duration_minutes": 30},
-           {"id": "Q-COL", "patient": "Q", "service": {"diagnostic": "colonoscopy"},
-            "clock_start": "2026-11-01", "standards": ["diagnostic_6_weeks"], "duration_minutes": 60}"#,
+        COL_AND_MRI,
+        &format!(
+            r#"{P_COL_AND_MRI}, {{"id": "Q-COL", "patient": "Q", "service": {{"diagnostic": "colonoscopy"}},
+            "clock_start": "2026-11-01", "standards": ["diagnostic_6_weeks"], "duration_minutes": 60}}"#
+        ),
         false,
     );
     let s = solved(&p);
