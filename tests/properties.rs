@@ -1346,6 +1346,7 @@ impl<'a> Oracle<'a> {
             objective: self.objective(assign),
             stats: template.stats.clone(),
             unused: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }

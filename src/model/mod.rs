@@ -10,6 +10,7 @@ mod problem;
 mod referral;
 mod site;
 mod slot;
+mod warnings;
 
 pub use geo::{Location, EARTH_RADIUS_KM};
 pub use ids::{Capability, PatientId, ReferralId, SiteId, SlotId};
@@ -24,3 +25,4 @@ pub use referral::{
 pub use site::{Site, SiteKind};
 pub(crate) use slot::{clash, Clash};
 pub use slot::{Slot, SlotStatus};
+pub use warnings::InputWarning;

@@ -97,6 +97,7 @@ pub(crate) fn assemble(
         objective,
         stats,
         unused,
+        warnings: problem.warnings(),
     }
 }
 

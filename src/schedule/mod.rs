@@ -10,7 +10,7 @@ pub use validate::{validate, Violation};
 
 use crate::candidates::Exclusions;
 use crate::formulation::ObjectiveValues;
-use crate::model::{ReferralId, SiteId, SlotId};
+use crate::model::{InputWarning, ReferralId, SiteId, SlotId};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -32,6 +32,11 @@ pub struct Schedule {
     /// JSON when every place is used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unused: Vec<UnusedPlace>,
+    /// Likely data mistakes in the input ([`Problem::warnings`](crate::Problem::warnings)):
+    /// valid input solved as given, each naming its record. Absent from the JSON when there are
+    /// none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<InputWarning>,
 }
 
 /// A free slot inside the horizon with room no booking took.

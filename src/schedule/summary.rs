@@ -16,7 +16,8 @@ use crate::model::{Problem, ReferralPriority, SurgicalPriority};
 use std::fmt::Write;
 
 impl Schedule {
-    /// A readable summary: counts booked and unbooked, breaches by referral priority, the value
+    /// A readable summary: the input's warnings, counts booked and unbooked, breaches by referral
+    /// priority, the value
     /// of each objective tier, what the solver did, and each unbooked referral with its reason.
     /// `problem` must be the one the schedule was made for (referrals are matched by position).
     pub fn summary(&self, problem: &Problem) -> String {
@@ -45,6 +46,9 @@ impl Schedule {
             "Schedule for {total} referrals, planning date {}, horizon to {}",
             problem.planning_date, problem.horizon_end
         );
+        for w in &self.warnings {
+            let _ = writeln!(s, "  warning: {w}");
+        }
         let _ = writeln!(s, "  booked      {booked:>7}  ({pinned} pinned)");
         let _ = writeln!(
             s,

@@ -1,0 +1,104 @@
+//! Likely data mistakes are warned about, not passed silently: returned with the schedule and
+//! printed in its summary, each naming its record.
+
+use appointment_optimiser::{solve, validate, InputWarning, Problem, SolveOptions};
+
+/// Two sites, one with latitude and longitude swapped; T&O referrals coded `C_110` beside
+/// clinics coded `110`; a pinned booking of an MRI referral in a CT slot.
+const MISTAKES: &str = r#"{
+  "planning_date": "2026-12-01", "horizon_end": "2026-12-31",
+  "sites": [
+    {"id": "LEEDS", "name": "Leeds", "kind": "nhs_trust", "location": {"latitude": 53.80, "longitude": -1.55}},
+    {"id": "YORK", "name": "York", "kind": "nhs_trust", "location": {"latitude": -1.08, "longitude": 53.96}}
+  ],
+  "slots": [
+    {"id": "TO-1", "site": "LEEDS", "service": {"outpatient": "110"}, "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T09:30:00Z"},
+    {"id": "CT-1", "site": "YORK", "service": {"diagnostic": "ct"}, "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T09:30:00Z"}
+  ],
+  "referrals": [
+    {"id": "R1", "patient": "P1", "service": {"outpatient": "C_110"}, "clock_start": "2026-10-01",
+     "standards": ["rtt_18_weeks"], "duration_minutes": 20, "home": {"latitude": 53.79, "longitude": -1.50}},
+    {"id": "R2", "patient": "P2", "service": {"outpatient": "C_110"}, "clock_start": "2026-10-02",
+     "standards": ["rtt_18_weeks"], "duration_minutes": 20, "home": {"latitude": 53.95, "longitude": -1.10}},
+    {"id": "R3", "patient": "P3", "service": {"diagnostic": "mri"}, "clock_start": "2026-11-01",
+     "standards": ["diagnostic_6_weeks"], "duration_minutes": 20, "existing_booking": {"slot": "CT-1", "pinned": true}}
+  ]
+}"#;
+
+#[test]
+fn swapped_coordinates_prefixed_codes_and_a_pinned_booking_of_another_service_are_warned() {
+    let problem = Problem::from_json(MISTAKES).unwrap();
+    let expected = vec![
+        InputWarning::SiteOutsideUk {
+            site: "YORK".into(),
+            swapped: true,
+        },
+        InputWarning::ServiceNotOffered {
+            service: "outpatient clinic TFC C_110".into(),
+            offered: "outpatient clinic TFC 110".into(),
+            first_referral: "R1".into(),
+            referrals: 2,
+        },
+        InputWarning::PinnedOtherService {
+            referral: "R3".into(),
+            slot: "CT-1".into(),
+        },
+    ];
+    assert_eq!(problem.warnings(), expected);
+
+    let schedule = solve(&problem, &SolveOptions::new()).unwrap();
+    assert_eq!(validate(&problem, &schedule), vec![]);
+    assert_eq!(schedule.warnings, expected);
+    let summary = schedule.summary(&problem);
+    let lines: Vec<&str> = summary
+        .lines()
+        .filter(|l| l.starts_with("  warning: "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "  warning: site `YORK`: `location` is outside the UK while the patients' homes are inside it (latitude and longitude look swapped)",
+            "  warning: referral `R1` (and 1 more): `service` outpatient clinic TFC C_110 is offered by no slot, but outpatient clinic TFC 110 is: the same code written another way?",
+            "  warning: referral `R3`: `existing_booking` is pinned to slot `CT-1` of another service",
+        ]
+    );
+    assert!(schedule
+        .to_json()
+        .contains(r#""warning": "site_outside_uk""#));
+}
+
+/// The shipped examples are clean: no warnings, and no `warnings` key in their schedule JSON.
+#[test]
+fn clean_input_has_no_warnings() {
+    for json in [
+        include_str!("../examples/data/small_clinic.json"),
+        include_str!("../examples/data/replan_week.json"),
+    ] {
+        let problem = Problem::from_json(json).unwrap();
+        assert_eq!(problem.warnings(), vec![]);
+        let schedule = solve(&problem, &SolveOptions::new()).unwrap();
+        assert!(!schedule.to_json().contains("\"warnings\""));
+    }
+}
+
+/// A site abroad with every patient abroad too (a problem set outside the UK) is not warned
+/// about; neither is a service no slot offers when nothing offered looks like it.
+#[test]
+fn what_is_merely_unusual_is_not_warned() {
+    let json = MISTAKES
+        .replace(
+            r#""latitude": 53.79, "longitude": -1.50"#,
+            r#""latitude": 1.0, "longitude": 1.0"#,
+        )
+        .replace(
+            r#""latitude": 53.95, "longitude": -1.10"#,
+            r#""latitude": 1.0, "longitude": 1.0"#,
+        )
+        .replace("C_110", "120")
+        .replace(
+            r#""slot": "CT-1", "pinned": true"#,
+            r#""slot": "CT-1", "pinned": false"#,
+        );
+    let problem = Problem::from_json(&json).unwrap();
+    assert_eq!(problem.warnings(), vec![]);
+}
