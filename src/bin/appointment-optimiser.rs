@@ -1,0 +1,206 @@
+//! `appointment-optimiser`: the crate's command-line program.
+//!
+//! Exit codes: 0 done (every hard rule holds); 1 the input is invalid, or a file could not be
+//! read or written (the message names the record and field, or the file); 2 bad command-line
+//! arguments; 3 a schedule broke a hard rule (a bug: please report it with the input).
+
+use appointment_optimiser::baselines::{self, Baseline};
+use appointment_optimiser::report::{report, Comparison};
+use appointment_optimiser::{solve, validate, Backend, Problem, Schedule, SolveOptions};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Books patients on NHS waiting lists into clinic, diagnostic and theatre capacity, optimally.
+#[derive(Parser)]
+#[command(version, about, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 done; 1 invalid input or a file that could not be read or written; 2 bad arguments; 3 a schedule broke a hard rule (a bug).";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Solve a problem: problem JSON in, schedule JSON out, the summary on stderr.
+    #[command(
+        after_help = "Example:\n  appointment-optimiser solve examples/data/small_clinic.json --out schedule.json"
+    )]
+    Solve {
+        /// The problem, as JSON (the input format of the README).
+        problem: PathBuf,
+        /// Where to write the schedule JSON; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+    /// The optimiser against the booking baselines (first come first served, priority then
+    /// first come first served, nearest site first) on one problem: the report side by side.
+    #[command(
+        after_help = "Example:\n  appointment-optimiser compare examples/data/small_clinic.json --format markdown"
+    )]
+    Compare {
+        /// The problem, as JSON.
+        problem: PathBuf,
+        /// How to print the comparison.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct SolverArgs {
+    /// The MIP backend for components that need one (microlp, highs or cbc, as compiled in).
+    #[arg(long, default_value = "microlp")]
+    backend: String,
+    /// Seconds the MIP backend may use per component, 0 or more.
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Relative MIP gap at which the backend may stop, for example 0.01.
+    #[arg(long)]
+    mip_gap: Option<f64>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Aligned text.
+    Text,
+    /// A Markdown table.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// A failure and its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn input_error(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 1,
+        message: message.into(),
+    }
+}
+
+fn read_problem(path: &Path) -> Result<Problem, Failure> {
+    let json = std::fs::read_to_string(path)
+        .map_err(|e| input_error(format!("cannot read {}: {e}", path.display())))?;
+    Problem::from_json(&json).map_err(|e| input_error(format!("{}: {e}", path.display())))
+}
+
+fn options(args: &SolverArgs) -> Result<SolveOptions, Failure> {
+    let backend: Backend = args
+        .backend
+        .parse()
+        .map_err(|e: appointment_optimiser::Error| Failure {
+            code: 2,
+            message: e.to_string(),
+        })?;
+    let mut options = SolveOptions::new().backend(backend);
+    if let Some(seconds) = args.time_limit {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err(Failure {
+                code: 2,
+                message: "--time-limit takes a number of seconds, 0 or more".into(),
+            });
+        }
+        options = options.time_limit(Duration::from_secs_f64(seconds));
+    }
+    if let Some(gap) = args.mip_gap {
+        options = options.mip_gap(gap);
+    }
+    Ok(options)
+}
+
+/// Fails with exit code 3 when `schedule` breaks a hard rule of `problem`.
+fn checked(problem: &Problem, schedule: Schedule, what: &str) -> Result<Schedule, Failure> {
+    let violations = validate(problem, &schedule);
+    if violations.is_empty() {
+        Ok(schedule)
+    } else {
+        Err(Failure {
+            code: 3,
+            message: format!(
+                "the {what} schedule broke {} hard rules (a bug: please report it with the input): {violations:?}",
+                violations.len()
+            ),
+        })
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Solve {
+            problem,
+            out,
+            solver,
+        } => {
+            let options = options(&solver)?;
+            let problem = read_problem(&problem)?;
+            let schedule = solve(&problem, &options).map_err(|e| input_error(e.to_string()))?;
+            let schedule = checked(&problem, schedule, "optimiser's")?;
+            eprint!("{}", schedule.summary(&problem));
+            let json = schedule.to_json() + "\n";
+            match out {
+                Some(path) => std::fs::write(&path, json)
+                    .map_err(|e| input_error(format!("cannot write {}: {e}", path.display())))?,
+                None => print!("{json}"),
+            }
+            Ok(())
+        }
+        Command::Compare {
+            problem,
+            format,
+            solver,
+        } => {
+            let options = options(&solver)?;
+            let problem = read_problem(&problem)?;
+            let mut columns = Vec::new();
+            let optimised = solve(&problem, &options).map_err(|e| input_error(e.to_string()))?;
+            let optimised = checked(&problem, optimised, "optimiser's")?;
+            columns.push(("optimiser".to_owned(), optimised));
+            for baseline in Baseline::ALL {
+                let name = match baseline {
+                    Baseline::FirstComeFirstServed => "FCFS",
+                    Baseline::PriorityThenFcfs => "priority+FCFS",
+                    Baseline::NearestSiteFirst => "nearest site",
+                };
+                let schedule =
+                    baselines::book(&problem, baseline).map_err(|e| input_error(e.to_string()))?;
+                columns.push((name.to_owned(), checked(&problem, schedule, name)?));
+            }
+            let mut reports = Vec::with_capacity(columns.len());
+            for (name, schedule) in &columns {
+                let r = report(&problem, schedule).map_err(|e| input_error(e.to_string()))?;
+                reports.push((name.clone(), r));
+            }
+            let comparison = Comparison::new(reports);
+            match format {
+                Format::Text => print!("{}", comparison.to_text()),
+                Format::Markdown => print!("{}", comparison.to_markdown()),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&comparison).unwrap_or_default()
+                ),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

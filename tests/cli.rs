@@ -1,0 +1,122 @@
+//! The `appointment-optimiser` program on the shipped examples: exact outputs, and bad
+//! arguments with their messages and exit codes.
+#![cfg(feature = "cli")]
+
+use appointment_optimiser::{solve, validate, Problem, SolveOptions};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_appointment-optimiser"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+const SMALL_CLINIC: &str = "examples/data/small_clinic.json";
+
+/// `solve` writes exactly the library's schedule JSON, and the summary on stderr.
+#[test]
+fn solve_writes_the_schedule_json_and_the_summary() {
+    let problem = Problem::from_json(&std::fs::read_to_string(SMALL_CLINIC).unwrap()).unwrap();
+    let schedule = solve(&problem, &SolveOptions::new()).unwrap();
+    assert_eq!(validate(&problem, &schedule), vec![]);
+    let expected = schedule.to_json() + "\n";
+
+    let out = run(&["solve", SMALL_CLINIC]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), expected);
+    let summary = text(&out.stderr);
+    assert!(summary.starts_with(
+        "Schedule for 11 referrals, planning date 2026-12-01, horizon to 2026-12-31\n  booked            8  (1 pinned)\n"
+    ), "{summary}");
+
+    let dir = std::env::temp_dir().join(format!("ao-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("schedule.json");
+    let out = run(&["solve", SMALL_CLINIC, "--out", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `compare` prints the optimiser beside the three baselines: on the small clinic the
+/// optimiser and FCFS breach 4 referrals, priority+FCFS and nearest site first 5.
+#[test]
+fn compare_puts_the_optimiser_beside_the_baselines() {
+    let out = run(&["compare", SMALL_CLINIC]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("Comparison of 4 schedules (Δ: the column minus optimiser)\n"));
+    let breaches = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("breaches"))
+        .unwrap();
+    let figures: Vec<&str> = breaches.split_whitespace().skip(1).collect();
+    assert_eq!(figures, ["4", "4", "5", "5", "0", "+1", "+1"]);
+
+    let json = run(&["compare", SMALL_CLINIC, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["columns"].as_array().map(Vec::len), Some(4));
+}
+
+/// Exit code 1 for input the library refuses or a file it cannot read, 2 for bad arguments;
+/// each message says what is wrong.
+#[test]
+fn bad_input_and_bad_arguments_have_their_exit_codes() {
+    let out = run(&["solve", "no-such-file.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("error: cannot read no-such-file.json: "));
+
+    let dir = std::env::temp_dir().join(format!("ao-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"planning_date": "1 December"}"#).unwrap();
+    let out = run(&["solve", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = text(&out.stderr);
+    assert!(
+        message.contains("invalid problem JSON at `planning_date`"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let out = run(&["solve", SMALL_CLINIC, "--backend", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: solve option `backend`: unknown backend `nope`: choose microlp, highs or cbc\n"
+    );
+    let out = run(&["solve", SMALL_CLINIC, "--time-limit=-1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: --time-limit takes a number of seconds, 0 or more\n"
+    );
+    let out = run(&["bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: unrecognized subcommand 'bogus'"));
+}
+
+/// Every subcommand's `--help` ends with an example.
+#[test]
+fn help_gives_an_example() {
+    for sub in ["solve", "compare"] {
+        let out = run(&[sub, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        let help = text(&out.stdout);
+        assert!(
+            help.contains(&format!(
+                "Example:\n  appointment-optimiser {sub} examples/data/"
+            )),
+            "{help}"
+        );
+    }
+    let out = run(&["--help"]);
+    assert!(text(&out.stdout).contains("Exit codes: 0 done; 1 invalid input"));
+}
