@@ -106,17 +106,42 @@ fn bad_input_and_bad_arguments_have_their_exit_codes() {
 /// Every subcommand's `--help` ends with an example.
 #[test]
 fn help_gives_an_example() {
-    for sub in ["solve", "compare"] {
+    for sub in ["solve", "compare", "scenario"] {
         let out = run(&[sub, "--help"]);
         assert_eq!(out.status.code(), Some(0));
         let help = text(&out.stdout);
         assert!(
-            help.contains(&format!(
-                "Example:\n  appointment-optimiser {sub} examples/data/"
-            )),
+            help.contains(&format!("Example:\n  appointment-optimiser {sub} ")),
             "{help}"
         );
     }
     let out = run(&["--help"]);
     assert!(text(&out.stdout).contains("Exit codes: 0 done; 1 invalid input"));
+}
+
+/// `scenario` writes exactly the library's problem for the same figures and configuration; a
+/// `--data` folder without the provider and treatment function is a usage error.
+#[test]
+fn scenario_writes_the_problem_json() {
+    use appointment_optimiser::scenario::{build, Figures, ScenarioConfig};
+    let config = ScenarioConfig {
+        horizon_weeks: 2,
+        seed: 7,
+        ..ScenarioConfig::default()
+    };
+    let expected = build(&Figures::embedded_default(), &config)
+        .problem
+        .to_json()
+        + "\n";
+    let out = run(&["scenario", "--weeks", "2", "--seed", "7"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), expected);
+    assert!(Problem::from_json(&expected).is_ok());
+
+    let out = run(&["scenario", "--data", "../shared/data", "--provider", "RAJ"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--tfc <TFC>"));
+    let out = run(&["scenario", "--weeks", "60"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("60 is not in 1..=52"));
 }

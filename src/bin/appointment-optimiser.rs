@@ -6,6 +6,7 @@
 
 use appointment_optimiser::baselines::{self, Baseline};
 use appointment_optimiser::report::{report, Comparison};
+use appointment_optimiser::scenario::{build, Figures, ScenarioConfig};
 use appointment_optimiser::{solve, validate, Backend, Problem, Schedule, SolveOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -50,6 +51,39 @@ enum Command {
         format: Format,
         #[command(flatten)]
         solver: SolverArgs,
+    },
+    /// Build a problem from the published NHS figures (RTT waiting list and clock stops of one
+    /// provider and treatment function) and write its JSON: the nhs_backlog example's scenario.
+    #[command(
+        after_help = "Example:\n  appointment-optimiser scenario --data ../shared/data --provider RAJ --tfc C_110 --out problem.json"
+    )]
+    Scenario {
+        /// The folder of the published files (RTT CSVs, sites); without it, the embedded
+        /// default trust.
+        #[arg(long, requires_all = ["provider", "tfc"])]
+        data: Option<PathBuf>,
+        /// The provider's ODS code, for example RAJ.
+        #[arg(long)]
+        provider: Option<String>,
+        /// The treatment function code as published, for example C_110.
+        #[arg(long)]
+        tfc: Option<String>,
+        /// The integrated care board whose community diagnostic centres and independent-sector
+        /// provider join the trust's sites, by ONS code (E54...) or name.
+        #[arg(long)]
+        icb: Option<String>,
+        /// Horizon in weeks, 1 to 52.
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=52))]
+        weeks: u32,
+        /// Seed of the drawn patients and slots.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Pack theatre lists by minutes.
+        #[arg(long)]
+        theatre_packing: bool,
+        /// Where to write the problem JSON; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -135,8 +169,56 @@ fn checked(problem: &Problem, schedule: Schedule, what: &str) -> Result<Schedule
     }
 }
 
+/// Writes `text` to `out`, or standard output when `None`.
+fn write_out(out: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match out {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| input_error(format!("cannot write {}: {e}", path.display()))),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                // The reader stopped early (`| head`): nothing more to say.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(input_error(format!("cannot write to standard output: {e}")))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Scenario {
+            data,
+            provider,
+            tfc,
+            icb,
+            weeks,
+            seed,
+            theatre_packing,
+            out,
+        } => {
+            let figures = match (&data, &provider, &tfc) {
+                (Some(dir), Some(provider), Some(tfc)) => {
+                    Figures::from_csv(dir, provider, tfc, icb.as_deref())
+                        .map_err(|e| input_error(e.to_string()))?
+                }
+                _ => Figures::embedded_default(),
+            };
+            let config = ScenarioConfig {
+                horizon_weeks: weeks,
+                seed,
+                theatre_packing,
+                ..ScenarioConfig::default()
+            };
+            let scenario = build(&figures, &config);
+            write_out(out.as_deref(), &(scenario.problem.to_json() + "\n"))
+        }
         Command::Solve {
             problem,
             out,
@@ -147,13 +229,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let schedule = solve(&problem, &options).map_err(|e| input_error(e.to_string()))?;
             let schedule = checked(&problem, schedule, "optimiser's")?;
             eprint!("{}", schedule.summary(&problem));
-            let json = schedule.to_json() + "\n";
-            match out {
-                Some(path) => std::fs::write(&path, json)
-                    .map_err(|e| input_error(format!("cannot write {}: {e}", path.display())))?,
-                None => print!("{json}"),
-            }
-            Ok(())
+            write_out(out.as_deref(), &(schedule.to_json() + "\n"))
         }
         Command::Compare {
             problem,
@@ -182,15 +258,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 reports.push((name.clone(), r));
             }
             let comparison = Comparison::new(reports);
-            match format {
-                Format::Text => print!("{}", comparison.to_text()),
-                Format::Markdown => print!("{}", comparison.to_markdown()),
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&comparison).unwrap_or_default()
-                ),
-            }
-            Ok(())
+            let text = match format {
+                Format::Text => comparison.to_text(),
+                Format::Markdown => comparison.to_markdown(),
+                Format::Json => {
+                    serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n"
+                }
+            };
+            write_out(None, &text)
         }
     }
 }
