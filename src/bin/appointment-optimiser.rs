@@ -7,8 +7,10 @@
 use appointment_optimiser::baselines::{self, Baseline};
 use appointment_optimiser::report::{report, Comparison};
 use appointment_optimiser::scenario::{build, Figures, ScenarioConfig};
-use appointment_optimiser::{solve, validate, Backend, Problem, Schedule, SolveOptions};
+use appointment_optimiser::{prepare, validate, Backend, Problem, Schedule, SolveOptions};
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -123,6 +125,34 @@ fn input_error(message: impl Into<String>) -> Failure {
     }
 }
 
+/// A spinner on standard error with the elapsed time and `message`; hidden when standard error
+/// is not a terminal (a pipe, a log file, a test).
+fn spinner(message: &'static str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
+        bar.set_style(style);
+    }
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Solves `problem` under `options` with a spinner through its two halves.
+fn solve_with_progress(problem: &Problem, options: &SolveOptions) -> Result<Schedule, Failure> {
+    let bar = spinner("checking the problem and building candidates");
+    let prepared = prepare(problem).map_err(|e| {
+        bar.finish_and_clear();
+        input_error(e.to_string())
+    })?;
+    bar.set_message("solving");
+    let schedule = prepared.solve(options);
+    bar.finish_and_clear();
+    schedule.map_err(|e| input_error(e.to_string()))
+}
+
 fn read_problem(path: &Path) -> Result<Problem, Failure> {
     let json = std::fs::read_to_string(path)
         .map_err(|e| input_error(format!("cannot read {}: {e}", path.display())))?;
@@ -216,7 +246,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 theatre_packing,
                 ..ScenarioConfig::default()
             };
+            let bar = spinner("building the scenario");
             let scenario = build(&figures, &config);
+            bar.finish_and_clear();
             write_out(out.as_deref(), &(scenario.problem.to_json() + "\n"))
         }
         Command::Solve {
@@ -226,7 +258,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let options = options(&solver)?;
             let problem = read_problem(&problem)?;
-            let schedule = solve(&problem, &options).map_err(|e| input_error(e.to_string()))?;
+            let schedule = solve_with_progress(&problem, &options)?;
             let schedule = checked(&problem, schedule, "optimiser's")?;
             eprint!("{}", schedule.summary(&problem));
             write_out(out.as_deref(), &(schedule.to_json() + "\n"))
@@ -239,7 +271,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let options = options(&solver)?;
             let problem = read_problem(&problem)?;
             let mut columns = Vec::new();
-            let optimised = solve(&problem, &options).map_err(|e| input_error(e.to_string()))?;
+            let optimised = solve_with_progress(&problem, &options)?;
             let optimised = checked(&problem, optimised, "optimiser's")?;
             columns.push(("optimiser".to_owned(), optimised));
             for baseline in Baseline::ALL {
@@ -248,8 +280,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     Baseline::PriorityThenFcfs => "priority+FCFS",
                     Baseline::NearestSiteFirst => "nearest site",
                 };
-                let schedule =
-                    baselines::book(&problem, baseline).map_err(|e| input_error(e.to_string()))?;
+                let bar = spinner("booking the baselines");
+                let schedule = baselines::book(&problem, baseline);
+                bar.finish_and_clear();
+                let schedule = schedule.map_err(|e| input_error(e.to_string()))?;
                 columns.push((name.to_owned(), checked(&problem, schedule, name)?));
             }
             let mut reports = Vec::with_capacity(columns.len());
