@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 /// How many slots each rule excluded for a referral that has no candidate slot (each slot
 /// counted once, against the first rule it fails, in the order of the fields). All zero for a
 /// referral that has candidates or a pinned booking.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exclusions {
     /// Slots of another service.

@@ -11,17 +11,20 @@ pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 /// anything else with [`crate::Error::InvalidField`]. In JSON it is only ever the object
 /// `{"latitude": ..., "longitude": ...}`: a two-number array is refused, since GeoJSON writes
 /// `[longitude, latitude]` and either order would be read silently.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Location {
     /// Latitude in degrees north, -90..=90.
+    #[schemars(range(min = -90.0, max = 90.0))]
     pub latitude: f64,
     /// Longitude in degrees east, -180..=180.
+    #[schemars(range(min = -180.0, max = 180.0))]
     pub longitude: f64,
 }
 
 impl<'de> Deserialize<'de> for Location {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         struct Fields {
             latitude: f64,

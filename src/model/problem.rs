@@ -24,7 +24,7 @@ pub const MAX_CLOCK_AGE_DAYS: i64 = 7305;
 /// Slots whose NHS date lies outside `planning_date..=horizon_end` are not used. Unknown JSON
 /// fields are rejected. Build one with [`Problem::from_json`] or in code and call
 /// [`Problem::check`] (the solver calls it too).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     /// The date the booking is made on (NHS date).
@@ -210,6 +210,15 @@ impl Problem {
         })?;
         problem.check()?;
         Ok(problem)
+    }
+
+    /// The JSON Schema (draft 2020-12) of the problem format, pretty-printed: what
+    /// [`Problem::from_json`] reads, so that an integrator can validate their output before
+    /// calling the library. The repository commits it as `schema/problem.schema.json`. The
+    /// problem check ([`Problem::check`]) enforces more than a schema can say (ids that refer
+    /// to records, dates in order, capacities that fit).
+    pub fn json_schema() -> String {
+        serde_json::to_string_pretty(&schemars::schema_for!(Problem)).unwrap_or_default()
     }
 
     /// The problem as pretty JSON (the format [`Problem::from_json`] reads).

@@ -6,7 +6,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// What kind of provider a site is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SiteKind {
     /// A site of an NHS trust.
@@ -18,7 +30,7 @@ pub enum SiteKind {
 }
 
 /// A place where slots are held.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     /// Unique site id (an ODS site code, for example).

@@ -8,7 +8,18 @@ use std::collections::BTreeSet;
 
 /// Whether a slot can take bookings (after FHIR `Slot.status`).
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SlotStatus {
@@ -27,7 +38,7 @@ pub enum SlotStatus {
 /// local date ([`crate::rules::nhs_date`]). It takes at most `capacity` appointments and, when
 /// `minutes_capacity` is set, appointments whose lengths add up to at most that many minutes
 /// (a session that packs appointments of different lengths).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Slot {
     /// Unique slot id.

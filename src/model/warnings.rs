@@ -10,7 +10,7 @@ use std::fmt;
 
 /// A likely data mistake that is still valid input. Returned with the schedule
 /// ([`crate::Schedule::warnings`]) and printed in its summary.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "warning")]
 pub enum InputWarning {
     /// A site's `location` falls outside the United Kingdom while most patients' homes with a

@@ -13,7 +13,7 @@ compile_error!(
 
 /// A MIP/LP backend, through `good_lp`. Which ones exist depends on the Cargo features the
 /// crate was built with; [`Backend::compiled`] lists them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
     /// microlp, pure Rust (feature `microlp`, the default). Needs nothing to build; fine for
