@@ -105,7 +105,7 @@ impl Problem {
     /// The likely data mistakes in this problem, in this order: sites outside the UK (site input
     /// order), services no slot offers that look like one a slot does (first referral order),
     /// pinned bookings in a slot of another service (referral order). Empty for clean input.
-    /// The problem need not have passed [`Problem::index`]; records it cannot resolve (a slot
+    /// The problem need not have passed [`Problem::check`]; records it cannot resolve (a slot
     /// id that does not exist) are left to its errors.
     pub fn warnings(&self) -> Vec<InputWarning> {
         let mut out = Vec::new();
