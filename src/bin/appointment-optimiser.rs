@@ -91,9 +91,10 @@ enum Command {
 
 #[derive(clap::Args)]
 struct SolverArgs {
-    /// The MIP backend for components that need one (microlp, highs or cbc, as compiled in).
-    #[arg(long, default_value = "microlp")]
-    backend: String,
+    /// The MIP backend for components that need one (microlp, highs or cbc, as compiled in);
+    /// when absent, the best one compiled in, as `SolveOptions::new` chooses.
+    #[arg(long)]
+    backend: Option<String>,
     /// Seconds the MIP backend may use per component, 0 or more.
     #[arg(long)]
     time_limit: Option<f64>,
@@ -160,14 +161,16 @@ fn read_problem(path: &Path) -> Result<Problem, Failure> {
 }
 
 fn options(args: &SolverArgs) -> Result<SolveOptions, Failure> {
-    let backend: Backend = args
-        .backend
-        .parse()
-        .map_err(|e: appointment_optimiser::Error| Failure {
-            code: 2,
-            message: e.to_string(),
-        })?;
-    let mut options = SolveOptions::new().backend(backend);
+    let mut options = SolveOptions::new();
+    if let Some(name) = &args.backend {
+        let backend: Backend = name
+            .parse()
+            .map_err(|e: appointment_optimiser::Error| Failure {
+                code: 2,
+                message: e.to_string(),
+            })?;
+        options = options.backend(backend);
+    }
     if let Some(seconds) = args.time_limit {
         if !seconds.is_finite() || seconds < 0.0 {
             return Err(Failure {
