@@ -137,10 +137,16 @@ fn scenario_writes_the_problem_json() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), expected);
     assert!(Problem::from_json(&expected).is_ok());
+    let said = text(&out.stderr);
+    assert!(said.starts_with("scenario: "), "{said}");
+    assert!(said.contains(" referrals, "), "{said}");
 
     let out = run(&["scenario", "--data", "../shared/data", "--provider", "RAJ"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--tfc <TFC>"));
+    let out = run(&["scenario", "--provider", "XYZ", "--tfc", "C_999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--data <DATA>"));
     let out = run(&["scenario", "--weeks", "60"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("60 is not in 1..=52"));

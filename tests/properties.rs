@@ -650,8 +650,8 @@ fn weight(w: &BreachWeights, r: &Referral) -> i64 {
 }
 
 /// Every time a booking could keep the patient busy: its first place in a one-place slot; in a
-/// multi-place slot from the start to its latest end (the clinic's last place, moved earlier to
-/// end by the slot end; the session's minutes or its end in a session packed by minutes).
+/// multi-place slot from the start to its latest end (the slot end in a clinic; the session's
+/// minutes or its end in a session packed by minutes).
 fn busy(slot: &Slot, duration: u32) -> Interval {
     let d = i64::from(duration);
     let span = slot.duration_minutes();
@@ -660,13 +660,7 @@ fn busy(slot: &Slot, duration: u32) -> Interval {
     } else if let Some(m) = slot.minutes_capacity {
         i64::from(m).min(span).max(d)
     } else {
-        // Places of span / capacity minutes, rounded down, and to a multiple of 5 from 5.
-        let place = span / i64::from(slot.capacity);
-        let place = if place >= 5 { place / 5 * 5 } else { place };
-        ((i64::from(slot.capacity) - 1) * place)
-            .min(span - d)
-            .max(0)
-            + d
+        span.max(d)
     };
     (slot.start, slot.start + TimeDelta::minutes(end))
 }

@@ -102,3 +102,17 @@ fn what_is_merely_unusual_is_not_warned() {
     let problem = Problem::from_json(&json).unwrap();
     assert_eq!(problem.warnings(), vec![]);
 }
+
+/// One referral with an unmatched code is named alone, without "and 0 more".
+#[test]
+fn a_single_unmatched_referral_is_named_alone() {
+    let json = MISTAKES.replacen("C_110", "110", 1);
+    let problem = Problem::from_json(&json).unwrap();
+    let line = problem
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .find(|w| w.contains("offered by no slot"))
+        .unwrap();
+    assert_eq!(line, "referral `R2`: `service` outpatient clinic TFC C_110 is offered by no slot, but outpatient clinic TFC 110 is: the same code written another way?");
+}

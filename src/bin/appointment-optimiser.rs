@@ -64,11 +64,11 @@ enum Command {
         /// default trust.
         #[arg(long, requires_all = ["provider", "tfc"])]
         data: Option<PathBuf>,
-        /// The provider's ODS code, for example RAJ.
-        #[arg(long)]
+        /// The provider's ODS code, for example RAJ (with --data).
+        #[arg(long, requires = "data")]
         provider: Option<String>,
-        /// The treatment function code as published, for example C_110.
-        #[arg(long)]
+        /// The treatment function code as published, for example C_110 (with --data).
+        #[arg(long, requires = "data")]
         tfc: Option<String>,
         /// The integrated care board whose community diagnostic centres and independent-sector
         /// provider join the trust's sites, by ONS code (E54...) or name.
@@ -252,6 +252,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let bar = spinner("building the scenario");
             let scenario = build(&figures, &config);
             bar.finish_and_clear();
+            let p = &scenario.problem;
+            eprintln!(
+                "scenario: {} ({}), {} ({}): {} referrals, {} slots at {} sites, {} to {}",
+                figures.provider_name,
+                figures.provider_code,
+                figures.treatment_function_name,
+                figures.treatment_function,
+                p.referrals.len(),
+                p.slots.len(),
+                p.sites.len(),
+                p.planning_date,
+                p.horizon_end
+            );
             write_out(out.as_deref(), &(scenario.problem.to_json() + "\n"))
         }
         Command::Solve {

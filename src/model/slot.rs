@@ -53,6 +53,7 @@ pub struct Slot {
     pub end: DateTime<FixedOffset>,
     /// How many appointments the slot takes (at least 1); 1 when absent.
     #[serde(default = "one")]
+    #[schemars(range(min = 1))]
     pub capacity: u32,
     /// Total minutes of appointments the slot takes, for sessions that pack appointments of
     /// different lengths; when absent only `capacity` limits it.
@@ -82,39 +83,25 @@ impl Slot {
 
     /// Start offsets in minutes from the slot start of the appointments booked in it, given
     /// their lengths in the order they are seen (the policy's turn order, a patient who needs
-    /// the first place ahead of it). In a session that packs appointments by minutes they run
-    /// back to back; in a clinic counted by places the k-th appointment starts at place k
-    /// ([`Slot::place_minutes`] each), or earlier when it would otherwise run past the slot
-    /// end.
+    /// the first place ahead of it): back to back from the start. In a session packed by
+    /// minutes they always fit; in a clinic counted by places, an appointment that would run
+    /// past the slot end starts again at the slot start, in parallel (another room or
+    /// clinician: the slot has more places than its length holds one after another).
     pub(crate) fn place_offsets(&self, durations: &[u32]) -> Vec<i64> {
         let span = self.duration_minutes();
         let mut at = 0i64;
         durations
             .iter()
-            .enumerate()
-            .map(|(k, &d)| {
+            .map(|&d| {
                 let d = i64::from(d);
-                if self.minutes_capacity.is_some() {
-                    let offset = at;
-                    at += d;
-                    offset
-                } else {
-                    (k as i64 * self.place_minutes()).min(span - d).max(0)
+                if self.minutes_capacity.is_none() && at + d > span {
+                    at = 0;
                 }
+                let offset = at;
+                at += d;
+                offset
             })
             .collect()
-    }
-
-    /// The length of one place of a clinic counted by places, in minutes: the span divided by
-    /// `capacity`, rounded down to whole minutes and, from 5 minutes, to a multiple of 5 (so
-    /// that appointment times fall on a 5-minute grid).
-    pub(crate) fn place_minutes(&self) -> i64 {
-        let place = self.duration_minutes() / i64::from(self.capacity.max(1));
-        if place >= 5 {
-            place - place % 5
-        } else {
-            place
-        }
     }
 
     /// The time an appointment of `duration_minutes` keeps the patient busy when it has the
@@ -128,7 +115,7 @@ impl Slot {
 
     /// Every time an appointment of `duration_minutes` could keep the patient busy, wherever in
     /// the slot it is placed: its first place in a one-place slot; in a multi-place slot from
-    /// the start to the latest end [`Slot::place_offsets`] can give it (the last place of a
+    /// the start to the latest end [`Slot::place_offsets`] can give it (the slot end in a
     /// clinic; the session's minutes, or its end if sooner, in a session packed by minutes).
     pub(crate) fn latest_interval(&self, duration_minutes: u32) -> Interval {
         if !self.is_multi_place() {
@@ -138,12 +125,7 @@ impl Slot {
         let d = i64::from(duration_minutes);
         let end = match self.minutes_capacity {
             Some(m) => i64::from(m).min(span).max(d),
-            None => {
-                ((i64::from(self.capacity) - 1) * self.place_minutes())
-                    .min(span - d)
-                    .max(0)
-                    + d
-            }
+            None => span.max(d),
         };
         (self.start, self.start + chrono::TimeDelta::minutes(end))
     }
@@ -210,12 +192,20 @@ mod tests {
 
     #[test]
     fn places_of_a_clinic_and_of_a_session() {
-        // 180 minutes / 12 places = 15 minutes each.
+        // Twelve 15-minute appointments fill 09:00-12:00 one after another.
         let clinic = slot("09:00", "12:00", 12, None);
-        assert_eq!(clinic.place_minutes(), 15);
         assert_eq!(clinic.place_offsets(&[15, 15, 15]), vec![0, 15, 30]);
-        // 240 / 11 = 21 minutes, on the 5-minute grid 20.
-        assert_eq!(slot("13:00", "17:00", 11, None).place_minutes(), 20);
+        // Twelve 20-minute appointments in 13:30-17:00 (210 minutes): ten fit one after
+        // another, the 11th and 12th run in parallel from the start.
+        let long = slot("13:30", "17:00", 12, None);
+        let offsets = long.place_offsets(&[20; 12]);
+        assert_eq!(
+            offsets,
+            vec![0, 20, 40, 60, 80, 100, 120, 140, 160, 180, 0, 20]
+        );
+        // Four 75-minute operations on a 240-minute list: three in turn, the fourth in parallel.
+        let list = slot("08:00", "12:00", 4, None);
+        assert_eq!(list.place_offsets(&[75; 4]), vec![0, 75, 150, 0]);
         // Three rooms in parallel: each 30-minute appointment fills the slot.
         let rooms = slot("09:00", "09:30", 3, None);
         assert_eq!(rooms.place_offsets(&[30, 30, 30]), vec![0, 0, 0]);
@@ -229,8 +219,6 @@ mod tests {
         let clinic = slot("09:00", "12:00", 12, None);
         let (start, end) = clinic.latest_interval(15);
         assert_eq!((hm(start), hm(end)), ("09:00".into(), "12:00".into()));
-        // A 30-minute appointment in the last 15-minute place is moved to end by 12:00.
-        assert_eq!(hm(clinic.latest_interval(30).1), "12:00");
         let session = slot("09:00", "13:00", 6, Some(120));
         assert_eq!(hm(session.latest_interval(30).1), "11:00");
         let single = slot("12:00", "12:30", 1, None);

@@ -60,11 +60,13 @@ impl fmt::Display for InputWarning {
                 offered,
                 first_referral,
                 referrals,
-            } => write!(
-                f,
-                "referral `{first_referral}` (and {} more): `service` {service} is offered by no slot, but {offered} is: the same code written another way?",
-                referrals - 1
-            ),
+            } => {
+                write!(f, "referral `{first_referral}`")?;
+                if *referrals > 1 {
+                    write!(f, " (and {} more)", referrals - 1)?;
+                }
+                write!(f, ": `service` {service} is offered by no slot, but {offered} is: the same code written another way?")
+            }
             InputWarning::PinnedOtherService { referral, slot } => write!(
                 f,
                 "referral `{referral}`: `existing_booking` is pinned to slot `{slot}` of another service"

@@ -158,10 +158,9 @@ pub struct Booking {
     /// patient has their own time, in the slot's order: the booking that needs the first place
     /// (its patient's other appointment that day starts soon after the slot does) first, then
     /// the policy's turn order (priority weight, highest first, then clock start, then referral
-    /// id). In a session that packs appointments by minutes they run back to back from the slot
-    /// start; in a clinic counted by places the span is divided into `capacity` equal places
-    /// (whole minutes, rounded down to a multiple of 5 from 5 minutes), the k-th appointment at
-    /// place k, moved earlier if it would run past the slot end.
+    /// id), back to back from the slot start. In a clinic counted by places, an appointment that
+    /// would run past the slot end starts again at the slot start, in parallel (the slot has
+    /// more places than its length holds one after another: another room or clinician).
     pub start: DateTime<FixedOffset>,
     /// The NHS (Europe/London) date of the appointment.
     pub date: NaiveDate,
