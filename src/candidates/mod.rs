@@ -19,13 +19,14 @@ use crate::model::{clash, Clash, Index, Prerequisite, Problem, Referral, Service
 use crate::rules::{add_days, nhs_date, sub_days};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rayon::prelude::*;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How many slots each rule excluded for a referral that has no candidate slot (each slot
 /// counted once, against the first rule it fails, in the order of the fields). All zero for a
 /// referral that has candidates or a pinned booking.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exclusions {
     /// Slots of another service.

@@ -17,6 +17,7 @@ use crate::candidates::Candidates;
 use crate::model::{Problem, ReferralId, Term, WeightedTerm};
 use crate::rules::running_clock_start;
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 
@@ -34,7 +35,7 @@ pub(crate) fn turn_order(problem: &Problem, ri: usize) -> (Reverse<u32>, NaiveDa
 }
 
 /// The value of one term in a schedule, as part of its tier.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TermValue {
     /// The term.
@@ -47,7 +48,7 @@ pub struct TermValue {
 }
 
 /// The value of one tier in a schedule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierValue {
     /// The tier's name: its terms joined by `+` ([`crate::Objective::tier_names`]).
@@ -62,7 +63,7 @@ pub struct TierValue {
 ///
 /// JSON: `{"tiers": [{"tier": "clinical_days_late", "value": 12, "terms": [{"term":
 /// "clinical_days_late", "weight": 1, "value": 12}]}, ...]}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveValues {
     /// One entry per tier, in the objective's order.

@@ -1,5 +1,6 @@
 //! Locations and great-circle distance.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Mean radius of the Earth in kilometres (IUGG mean radius R1), used for great-circle distance.
@@ -11,7 +12,7 @@ pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 /// anything else with [`crate::Error::InvalidField`]. In JSON it is only ever the object
 /// `{"latitude": ..., "longitude": ...}`: a two-number array is refused, since GeoJSON writes
 /// `[longitude, latitude]` and either order would be read silently.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Location {
     /// Latitude in degrees north, -90..=90.
@@ -24,7 +25,7 @@ pub struct Location {
 
 impl<'de> Deserialize<'de> for Location {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize, schemars::JsonSchema)]
+        #[derive(Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields)]
         struct Fields {
             latitude: f64,

@@ -2,6 +2,7 @@
 //! weights, notice and snapshot look-ahead.
 
 use super::referral::{ReferralPriority, SurgicalPriority};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -13,7 +14,7 @@ use std::str::FromStr;
 /// A referral's weight is the larger of its referral-priority weight and, when it has one, its
 /// surgical-class weight. The defaults double per step of urgency so that one urgent
 /// suspected cancer breach outweighs fifteen routine ones; every weight must be at least 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BreachWeights {
     /// Routine referral. Default 1.
@@ -84,7 +85,7 @@ impl BreachWeights {
 
 /// How bookings are made: the objective, notice, weights and look-ahead. Every field has a
 /// default, so `{}` is a policy (the `nhs_england` objective).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
     /// What "optimal" means: a preset name or an explicit list of tiers ([`Objective`]).
@@ -134,17 +135,7 @@ impl Default for Policy {
 ///
 /// JSON: the snake-case name, for example `"waiting_over_52_weeks"`.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Term {
@@ -271,7 +262,7 @@ impl fmt::Display for Term {
 
 /// One term of a tier with its weight (at least 1). JSON: `{"term": "rtt_over_18_weeks"}`,
 /// the weight 1 when absent, or `{"term": "rtt_over_18_weeks", "weight": 2}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeightedTerm {
     /// The term.
@@ -293,7 +284,7 @@ impl WeightedTerm {
 }
 
 /// A named objective. Each is an ordered list of tiers ([`Preset::tiers`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// Confirmed appointments kept, clinical priority, then the standards as NHS England
@@ -403,7 +394,7 @@ impl FromStr for Preset {
 /// {"term": "diagnostic_over_6_weeks"}], [{"term": "treat_in_turn"}]]`. The problem check
 /// refuses an empty list, an empty tier and a zero weight (`Error::InvalidField` on the policy's
 /// `objective`); an unknown term or preset is a JSON error naming the path.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Objective {
     /// A named preset.

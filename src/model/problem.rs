@@ -11,6 +11,7 @@ use crate::error::{Error, RecordKind, Result};
 use chrono::NaiveDate;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,7 +25,7 @@ pub const MAX_CLOCK_AGE_DAYS: i64 = 7305;
 /// Slots whose NHS date lies outside `planning_date..=horizon_end` are not used. Unknown JSON
 /// fields are rejected. Build one with [`Problem::from_json`] or in code and call
 /// [`Problem::check`] (the solver calls it too).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     /// The date the booking is made on (NHS date).

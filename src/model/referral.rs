@@ -3,6 +3,7 @@
 use super::geo::Location;
 use super::ids::{Capability, PatientId, ReferralId, SiteId, SlotId};
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -10,17 +11,7 @@ use std::fmt;
 /// The 15 key diagnostic tests of the DM01 diagnostic waiting times return
 /// (NHS England DM01 guidance; `shared/docs/nhs-rules.md`, "DM01 test types").
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
@@ -69,7 +60,7 @@ impl DiagnosticTest {
 /// function code, as in the RTT returns without the `C_` prefix), `{"operation": "hip_replacement"}`.
 /// Two services match when they are equal.
 #[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Service {
@@ -98,17 +89,7 @@ impl fmt::Display for Service {
 /// JSON: `"rtt_18_weeks"`, `"diagnostic_6_weeks"`, `"cancer_faster_diagnosis_28_days"`,
 /// `"cancer_62_days"`, `"cancer_31_days"`, or `{"custom_days": 90}`.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum WaitingTimeStandard {
@@ -144,7 +125,7 @@ pub enum WaitingTimeStandard {
     Ord,
     Serialize,
     Deserialize,
-    schemars::JsonSchema,
+    JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralPriority {
@@ -161,17 +142,7 @@ pub enum ReferralPriority {
 /// Surgeons clinical guide to surgical prioritisation). Its clinical target is
 /// [`crate::rules::surgical_target_days`].
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 pub enum SurgicalPriority {
     /// Emergency: within 24 hours.
@@ -187,7 +158,7 @@ pub enum SurgicalPriority {
 }
 
 /// A period the patient cannot attend, both dates included.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnavailablePeriod {
     /// First day the patient is unavailable.
@@ -207,7 +178,7 @@ impl UnavailablePeriod {
 ///
 /// What happens to it is in the schedule: [`crate::ReferralOutcome::change`] says whether it was
 /// kept, moved or cancelled, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExistingBooking {
     /// The slot booked. For an unpinned booking the slot may be missing from the problem (it
@@ -234,7 +205,7 @@ pub struct ExistingBooking {
 /// monitoring, reviewed every 12 weeks (RTT rules v5.0 §4.4.1.4, §8.3; `shared/docs/nhs-rules.md`,
 /// "How each standard is measured"): [`crate::rules::declined_offer_deadline`] and
 /// [`crate::rules::needs_clinical_review`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclinedOffer {
     /// The date offered (on or after the clock start).
@@ -253,7 +224,7 @@ pub struct DeclinedOffer {
 /// on the date the new appointment was agreed; after a later DNA the clock keeps running
 /// (NHS England, Recording and reporting RTT waiting times v5.0, section 4.4.1.3;
 /// `shared/docs/nhs-rules.md`, "Clock rules"). [`crate::rules::running_clock_start`] applies it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DidNotAttend {
     /// The date of the missed appointment (on or after the clock start, on or before the
@@ -275,7 +246,7 @@ pub struct DidNotAttend {
 /// Dates are NHS (Europe/London) calendar dates. Only `id`, `patient`, `service`,
 /// `clock_start`, `standards` and `duration_minutes` are required in JSON; unknown fields are
 /// rejected.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     /// Unique referral id.

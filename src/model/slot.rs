@@ -3,6 +3,7 @@
 use super::ids::{Capability, SiteId, SlotId};
 use super::referral::Service;
 use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -19,7 +20,7 @@ use std::collections::BTreeSet;
     Ord,
     Serialize,
     Deserialize,
-    schemars::JsonSchema,
+    JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SlotStatus {
@@ -38,7 +39,7 @@ pub enum SlotStatus {
 /// local date ([`crate::rules::nhs_date`]). It takes at most `capacity` appointments and, when
 /// `minutes_capacity` is set, appointments whose lengths add up to at most that many minutes
 /// (a session that packs appointments of different lengths).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Slot {
     /// Unique slot id.

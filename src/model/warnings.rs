@@ -4,13 +4,14 @@
 use super::geo::Location;
 use super::problem::Problem;
 use super::referral::Service;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// A likely data mistake that is still valid input. Returned with the schedule
 /// ([`crate::Schedule::warnings`]) and printed in its summary.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "warning")]
 pub enum InputWarning {
     /// A site's `location` falls outside the United Kingdom while most patients' homes with a

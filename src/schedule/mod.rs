@@ -12,6 +12,7 @@ use crate::candidates::Exclusions;
 use crate::formulation::ObjectiveValues;
 use crate::model::{InputWarning, ReferralId, SiteId, SlotId};
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use std::time::Duration;
 ///
 /// Serialises to the same bytes for the same problem and options (solve time is kept out of the
 /// JSON: it is in [`SolveStats::elapsed`] and the text summary only).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Schedule {
     /// One outcome per referral, in input order.
     pub outcomes: Vec<ReferralOutcome>,
@@ -40,7 +41,7 @@ pub struct Schedule {
 }
 
 /// A free slot inside the horizon with room no booking took.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct UnusedPlace {
     /// The slot.
     pub slot: SlotId,
@@ -72,7 +73,7 @@ fn is_zero(n: &usize) -> bool {
 }
 
 /// What happened to one referral.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ReferralOutcome {
     /// The referral.
     pub referral: ReferralId,
@@ -96,7 +97,7 @@ pub struct ReferralOutcome {
 ///
 /// JSON: `"kept"`, `{"moved": {"from": "S1"}}` (with `"because"` when its slot could not be
 /// used), or `{"cancelled": {"from": "S1", "reason": "slot_blocked"}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingChange {
     /// Booked where it was.
@@ -120,7 +121,7 @@ pub enum BookingChange {
 }
 
 /// Why an existing booking was not kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeReason {
     /// Its slot is not in the problem any more (removed from the plan).
@@ -138,7 +139,7 @@ pub enum ChangeReason {
 }
 
 /// Booked or not.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Booked into a slot.
@@ -148,7 +149,7 @@ pub enum Outcome {
 }
 
 /// One appointment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Booking {
     /// The slot.
     pub slot: SlotId,
@@ -169,7 +170,7 @@ pub struct Booking {
 }
 
 /// Why a referral was not booked.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum UnbookedReason {
     /// No slot passed the candidate rules; the counts say which rule excluded how many slots.
@@ -221,7 +222,7 @@ pub enum UnbookedReason {
 }
 
 /// Which method solved a component.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// This crate's network simplex (capacity-only component: a transportation problem).
@@ -234,7 +235,7 @@ pub enum Method {
 
 /// What the solver said, honestly.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SolveStatus {
@@ -258,7 +259,7 @@ pub enum SolveStatus {
 /// stopped or on which a tier fell back from cost scaling to the network simplex (its
 /// `message` says which; other network components solved to optimality are only counted, in
 /// [`SolveStats::network_components`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ComponentStats {
     /// Index of the component (components are numbered by their first referral).
     pub index: usize,
@@ -285,7 +286,7 @@ pub struct ComponentStats {
 }
 
 /// Solver statistics.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SolveStats {
     /// The MIP/LP backend used for components that needed one.
     pub backend: String,

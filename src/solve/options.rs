@@ -1,6 +1,7 @@
 //! How to solve: the backend and the options of a solve.
 
 use crate::error::{Error, Result};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -13,7 +14,7 @@ compile_error!(
 
 /// A MIP/LP backend, through `good_lp`. Which ones exist depends on the Cargo features the
 /// crate was built with; [`Backend::compiled`] lists them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
     /// microlp, pure Rust (feature `microlp`, the default). Needs nothing to build; fine for
