@@ -19,7 +19,7 @@
 //! # Ok::<(), appointment_optimiser::Error>(())
 //! ```
 
-use crate::candidates::{first_places, pair_rule, PairRule};
+use crate::candidates::{first_places, fits_beside};
 use crate::error::{Error, Result};
 use crate::formulation::turn_order;
 use crate::model::{ReferralId, SlotId};
@@ -122,16 +122,7 @@ impl<'p, 'a> Backfill<'p, 'a> {
             .booked_of
             .get(problem.referrals[ri].patient.as_str())
             .map_or(&[][..], Vec::as_slice);
-        others.iter().filter(|&&rj| rj != ri).all(|&rj| {
-            let sj = self.holds[rj].unwrap_or(0);
-            match pair_rule(problem, ri, si, rj, sj) {
-                PairRule::Free => true,
-                PairRule::Exclusive => false,
-                PairRule::First { slot, referral } => {
-                    self.first.get(&slot).is_none_or(|&h| h == referral)
-                }
-            }
-        })
+        fits_beside(problem, ri, si, others, &self.holds, &self.first)
     }
 
     /// The referrals who could take one more booking in `slot`, best first: those for whom

@@ -178,22 +178,18 @@ fn overlap_rows(
                     .into_iter()
                     .filter_map(|(r, c)| c.map(|c| (r, c)))
                     .collect();
-                match super::pair_rule(problem, ri, si, rj, sj) {
-                    PairRule::Free => {}
-                    PairRule::First { slot, referral } => match cands.first_pinned.get(&slot) {
-                        None => needs.entry(slot).or_default().push((referral, chosen)),
-                        Some(&h) if h == referral => {}
-                        Some(_) => {
-                            // Candidate generation keeps only the pinned holder's partners.
-                            if let [a, b] = chosen[..] {
-                                pairs.push((a.min(b), a.max(b)));
-                            }
-                        }
-                    },
-                    PairRule::Exclusive => {
-                        if let [a, b] = chosen[..] {
-                            pairs.push((a.min(b), a.max(b)));
-                        }
+                let rule = super::pair_rule(problem, ri, si, rj, sj);
+                if let PairRule::First { slot, referral } = rule {
+                    if !cands.first_pinned.contains_key(&slot) {
+                        needs.entry(slot).or_default().push((referral, chosen));
+                        continue;
+                    }
+                }
+                // Never both, or a first place a pinned booking has (candidate generation kept
+                // only pairs of two candidates then).
+                if !rule.allows(&cands.first_pinned) {
+                    if let [a, b] = chosen[..] {
+                        pairs.push((a.min(b), a.max(b)));
                     }
                 }
             }

@@ -221,17 +221,15 @@ fn greedy(
         let mut claims = Vec::new();
         for &rj in siblings.iter().filter(|&&rj| rj != ri) {
             let Some(sj) = booked[rj] else { continue };
-            match pair_rule(problem, ri, si, rj, sj) {
-                PairRule::Free => {}
-                PairRule::Exclusive => return None,
-                PairRule::First { slot, referral } => {
-                    if first.get(&slot).is_some_and(|&h| h != referral)
-                        || claims.iter().any(|&(s, h)| s == slot && h != referral)
-                    {
-                        return None;
-                    }
-                    claims.push((slot, referral));
+            let rule = pair_rule(problem, ri, si, rj, sj);
+            if !rule.allows(first) {
+                return None;
+            }
+            if let PairRule::First { slot, referral } = rule {
+                if claims.iter().any(|&(s, h)| s == slot && h != referral) {
+                    return None;
                 }
+                claims.push((slot, referral));
             }
         }
         Some(claims)

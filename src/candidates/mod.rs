@@ -153,6 +153,35 @@ pub(crate) enum PairRule {
     Exclusive,
 }
 
+impl PairRule {
+    /// Whether the two bookings may stand together, given who has each slot's first place so
+    /// far (`first`: slot index to referral index): a first place nobody has is free to take.
+    pub(crate) fn allows(self, first: &BTreeMap<usize, usize>) -> bool {
+        match self {
+            PairRule::Free => true,
+            PairRule::Exclusive => false,
+            PairRule::First { slot, referral } => first.get(&slot).is_none_or(|&h| h == referral),
+        }
+    }
+}
+
+/// Whether referral `ri` could be booked in slot `si` beside the bookings (`slot_of`) of
+/// `others`, its patient's other referrals, with the first places `first` gives
+/// ([`PairRule::allows`]).
+pub(crate) fn fits_beside(
+    problem: &Problem,
+    ri: usize,
+    si: usize,
+    others: &[usize],
+    slot_of: &[Option<usize>],
+    first: &BTreeMap<usize, usize>,
+) -> bool {
+    others
+        .iter()
+        .filter(|&&rj| rj != ri)
+        .all(|&rj| slot_of[rj].is_none_or(|sj| pair_rule(problem, ri, si, rj, sj).allows(first)))
+}
+
 /// The rule for booking referral `ri` in slot `si` and referral `rj` (the same patient's) in
 /// slot `sj`, from [`clash`].
 pub(crate) fn pair_rule(problem: &Problem, ri: usize, si: usize, rj: usize, sj: usize) -> PairRule {
@@ -261,18 +290,15 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             s.minutes_capacity.map(|m| m.min(length))
         })
         .collect();
-    // Pinned bookings of each patient: (referral, slot).
-    let mut pinned_of: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    // Referrals of each patient with a pinned booking.
+    let mut pinned_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (ri, r) in problem.referrals.iter().enumerate() {
         if let Some(si) = pinned[ri] {
             count_left[si] = count_left[si].saturating_sub(1);
             if let Some(m) = &mut minutes_left[si] {
                 *m = m.saturating_sub(r.duration_minutes);
             }
-            pinned_of
-                .entry(r.patient.as_str())
-                .or_default()
-                .push((ri, si));
+            pinned_of.entry(r.patient.as_str()).or_default().push(ri);
         }
     }
     // Checked by `Problem::index`, which every caller has passed.
@@ -355,19 +381,10 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             .map_or(&[][..], Vec::as_slice);
         // Whether a booking in `si` can sit beside every pinned booking of the patient: a first
         // place it or a pinned booking needs must not be another pinned booking's.
-        let fits_pinned = |si: usize| {
-            pinned_siblings
-                .iter()
-                .all(|&(rj, sj)| match pair_rule(problem, ri, si, rj, sj) {
-                    PairRule::Free => true,
-                    PairRule::Exclusive => false,
-                    PairRule::First { slot, referral } => {
-                        first_pinned.get(&slot).is_none_or(|&h| h == referral)
-                    }
-                })
-        };
-        // The first rule slot `si` at `distance` km fails, or None when it is a candidate.
-        // The first rule slot `si` fails, the minimum notice waived when `waive_notice`.
+        let fits_pinned =
+            |si: usize| fits_beside(problem, ri, si, pinned_siblings, &pinned, &first_pinned);
+        // The first rule slot `si` at `distance` km fails, or None when it is a candidate; the
+        // minimum notice waived when `waive_notice`.
         let rule_of = |si: usize, distance: Option<f64>, waive_notice: bool| -> Option<Rule> {
             let s = &slots[si];
             let date = slot_date[si];

@@ -4,7 +4,7 @@ use super::{
     Booking, BookingChange, ChangeReason, Outcome, ReferralOutcome, Schedule, SolveStats,
     UnbookedReason, UnusedPlace, SHORT_NOTICE_LISTED,
 };
-use crate::candidates::{first_places, pair_rule, Candidates, PairRule};
+use crate::candidates::{first_places, fits_beside, pair_rule, Candidates};
 use crate::formulation::{evaluate, turn_order, Costs};
 use crate::model::{Index, Prerequisite, Problem, ReferralId, SlotStatus};
 use crate::rules::due_date;
@@ -133,9 +133,13 @@ fn unused_places(
             .copied()
             .filter(|&ri| {
                 let later = slot_of[ri].is_none_or(|sj| cands.slot_date[sj] > date);
+                let others = why
+                    .by_patient
+                    .get(problem.referrals[ri].patient.as_str())
+                    .map_or(&[][..], Vec::as_slice);
                 let fits =
                     why.minutes[si].is_none_or(|m| m >= problem.referrals[ri].duration_minutes);
-                later && fits && why.fits_patient(ri, si)
+                later && fits && fits_beside(problem, ri, si, others, slot_of, why.first)
             })
             .collect();
         takers.sort_by_key(|&ri| turn_order(problem, ri));
@@ -263,31 +267,6 @@ impl<'a> Why<'a> {
         }
     }
 
-    /// Whether referral `ri` could be booked in slot `si` beside the same patient's booking of
-    /// `rj` in `sj`, with the first places this schedule gives.
-    fn fits_beside(&self, ri: usize, si: usize, rj: usize, sj: usize) -> bool {
-        match pair_rule(self.problem, ri, si, rj, sj) {
-            PairRule::Free => true,
-            PairRule::Exclusive => false,
-            PairRule::First { slot, referral } => {
-                self.first.get(&slot).is_none_or(|&h| h == referral)
-            }
-        }
-    }
-
-    /// Whether referral `ri` could be booked in slot `si` beside every other booking of its
-    /// patient.
-    fn fits_patient(&self, ri: usize, si: usize) -> bool {
-        let patient = self.problem.referrals[ri].patient.as_str();
-        self.by_patient
-            .get(patient)
-            .into_iter()
-            .flatten()
-            .all(|&rj| {
-                rj == ri || self.slot_of[rj].is_none_or(|sj| self.fits_beside(ri, si, rj, sj))
-            })
-    }
-
     /// Why referral `ri`, which has candidate slots, was left unbooked: every candidate full,
     /// or one with room ruled out by its pathway or by a clash with the patient's other booking,
     /// or booking it would lower no tier of the objective, or else not chosen (the solver
@@ -329,7 +308,9 @@ impl<'a> Why<'a> {
                 continue;
             }
             if let Some(sj) = slot_of[rj] {
-                let clash = roomy.iter().any(|c| !self.fits_beside(ri, c.slot, rj, sj));
+                let clash = roomy
+                    .iter()
+                    .any(|c| !pair_rule(problem, ri, c.slot, rj, sj).allows(self.first));
                 if clash {
                     return UnbookedReason::PatientClash {
                         candidates,
