@@ -129,7 +129,7 @@ pub(crate) struct Candidates {
     /// more than the slot's length).
     pub minutes_left: Vec<Option<u32>>,
     /// The pinned booking (referral index) that has the first place of a multi-place slot
-    /// (slot index), from [`Problem::pinned_first_places`].
+    /// (slot index), as the problem check found them (`Index::first_pinned`).
     pub first_pinned: BTreeMap<usize, usize>,
     /// Per referral, the slots (indices, ascending) that only the minimum notice keeps out of
     /// its candidates: it could be offered them at short notice.
@@ -301,8 +301,7 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
             pinned_of.entry(r.patient.as_str()).or_default().push(ri);
         }
     }
-    // Checked by `Problem::index`, which every caller has passed.
-    let first_pinned = problem.pinned_first_places(&pinned).unwrap_or_default();
+    let first_pinned = index.first_pinned.clone();
 
     // Pathway windows from done or pinned steps: (not before, not after) per referral.
     let mut not_before: Vec<Option<(NaiveDate, DateTime<FixedOffset>)>> =

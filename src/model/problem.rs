@@ -53,6 +53,9 @@ pub(crate) struct Index {
     pub(crate) referral: HashMap<ReferralId, usize>,
     /// Site index of each slot.
     pub(crate) slot_site: Vec<usize>,
+    /// The pinned booking (referral index) that has the first place of a multi-place slot
+    /// (slot index), from [`Problem::pinned_first_places`].
+    pub(crate) first_pinned: BTreeMap<usize, usize>,
 }
 
 fn invalid(kind: RecordKind, id: &str, field: &'static str, reason: impl Into<String>) -> Error {
@@ -550,7 +553,7 @@ impl Problem {
                 }
             }
         }
-        self.check_pinned_clashes(&slot)?;
+        let first_pinned = self.check_pinned_clashes(&slot)?;
         for (si, s) in self.slots.iter().enumerate() {
             if pinned_count[si] > u64::from(s.capacity) {
                 return Err(Error::PinnedOverCapacity {
@@ -573,11 +576,16 @@ impl Problem {
             slot,
             referral,
             slot_site,
+            first_pinned,
         })
     }
 
-    /// Two pinned bookings of one patient that overlap can never both be kept.
-    fn check_pinned_clashes(&self, slot: &HashMap<SlotId, usize>) -> Result<()> {
+    /// Two pinned bookings of one patient that overlap can never both be kept; the first places
+    /// pinned bookings take ([`Problem::pinned_first_places`]).
+    fn check_pinned_clashes(
+        &self,
+        slot: &HashMap<SlotId, usize>,
+    ) -> Result<BTreeMap<usize, usize>> {
         let pinned: Vec<Option<usize>> = self
             .referrals
             .iter()
@@ -586,7 +594,7 @@ impl Problem {
                 slot.get(&b.slot).copied()
             })
             .collect();
-        self.pinned_first_places(&pinned).map(|_| ())
+        self.pinned_first_places(&pinned)
     }
 
     /// Which pinned booking takes the first place of each multi-place slot (slot index to
@@ -598,10 +606,7 @@ impl Problem {
     /// # Errors
     /// [`Error::PinnedClash`] when two pinned bookings of one patient overlap however they are
     /// placed, or need a first place another pinned booking already has.
-    pub(crate) fn pinned_first_places(
-        &self,
-        pinned: &[Option<usize>],
-    ) -> Result<BTreeMap<usize, usize>> {
+    fn pinned_first_places(&self, pinned: &[Option<usize>]) -> Result<BTreeMap<usize, usize>> {
         let mut by_patient: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (ri, r) in self.referrals.iter().enumerate() {
             if pinned[ri].is_some() {

@@ -17,8 +17,8 @@ use std::fmt::Write;
 
 impl Schedule {
     /// A readable summary: the input's warnings, counts booked and unbooked, breaches by referral
-    /// priority, the value
-    /// of each objective tier, what the solver did, and each unbooked referral with its reason.
+    /// priority, the value of each objective tier, what the solver did, and each unbooked
+    /// referral with its reason.
     /// `problem` must be the one the schedule was made for (referrals are matched by position).
     pub fn summary(&self, problem: &Problem) -> String {
         let mut s = String::new();
