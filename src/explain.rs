@@ -259,7 +259,7 @@ pub fn explain(
             .filter(|s| s.service == r.service && s.status == SlotStatus::Free)
             .filter_map(|s| {
                 let site = problem.sites.iter().find(|x| x.id == s.site)?;
-                Some(home.distance_km(&site.location))
+                site.distance_km_from(home)
             })
             .filter(|&d| d > max)
             .min_by(f64::total_cmp);

@@ -97,7 +97,7 @@ pub fn generate(config: &InstanceConfig) -> Problem {
                     4 => SiteKind::IndependentSector,
                     _ => SiteKind::NhsTrust,
                 },
-                location: to_location(x, y),
+                location: Some(to_location(x, y)),
                 capabilities: Default::default(),
             }
         })
@@ -157,7 +157,7 @@ pub fn generate(config: &InstanceConfig) -> Problem {
             let home = to_location(x, y);
             let nearest = sites
                 .iter()
-                .map(|s| home.distance_km(&s.location))
+                .filter_map(|s| s.distance_km_from(&home))
                 .fold(f64::INFINITY, f64::min);
             let u: f64 = rng.random_range(0.0..1.0);
             let wait = (-config.mean_wait_days * (1.0 - u).ln()).min(700.0) as u64;
@@ -255,7 +255,9 @@ pub fn england_diagnostics(referrals: usize, seed: u64) -> Problem {
         let sites = part.sites.clone();
         for site in &mut part.sites {
             site.id = SiteId(format!("{prefix}{}", site.id));
-            shift(&mut site.location);
+            if let Some(l) = &mut site.location {
+                shift(l);
+            }
         }
         for slot in &mut part.slots {
             slot.id = SlotId(format!("{prefix}{}", slot.id));
@@ -269,7 +271,7 @@ pub fn england_diagnostics(referrals: usize, seed: u64) -> Problem {
             if let Some(home) = &mut r.home {
                 let nearest = sites
                     .iter()
-                    .map(|site| home.distance_km(&site.location))
+                    .filter_map(|site| site.distance_km_from(home))
                     .fold(f64::INFINITY, f64::min);
                 r.max_travel_km = r
                     .max_travel_km

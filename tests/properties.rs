@@ -384,10 +384,10 @@ fn build_problem(
             id: SiteId(format!("S{i}")),
             name: format!("Site {i}"),
             kind: kinds[i % kinds.len()],
-            location: Location::new(
+            location: Some(Location::new(
                 51.5 + f64::from(s.lat) * 0.05,
                 -0.1 + f64::from(s.lon) * 0.05,
-            ),
+            )),
             capabilities: caps(s.caps),
         })
         .collect();
@@ -850,7 +850,7 @@ impl<'a> Oracle<'a> {
                 } else if r.unavailable.iter().any(|u| u.from <= d && d <= u.to) {
                     ex.patient_unavailable += 1;
                 } else if matches!((&r.home, r.max_travel_km),
-                    (Some(h), Some(max)) if h.distance_km(&site.location) > max)
+                    (Some(h), Some(max)) if site.location.is_some_and(|l| h.distance_km(&l) > max))
                 {
                     ex.too_far += 1;
                 } else if !pathway_ok {
@@ -871,7 +871,11 @@ impl<'a> Oracle<'a> {
             .map(|(r, list)| {
                 let home = r.home.as_ref()?;
                 list.iter()
-                    .map(|&si| home.distance_km(&p.sites[slot_site[si]].location))
+                    .filter_map(|&si| {
+                        p.sites[slot_site[si]]
+                            .location
+                            .map(|l| home.distance_km(&l))
+                    })
                     .min_by(f64::total_cmp)
             })
             .collect();
@@ -1079,8 +1083,9 @@ impl<'a> Oracle<'a> {
         let r = &p.referrals[ri];
         let site = &p.sites[self.slot_site[si]];
         let mut t = 0;
-        if let (Some(home), Some(nearest)) = (&r.home, self.nearest_km[ri]) {
-            let d = home.distance_km(&site.location);
+        if let (Some(home), Some(nearest), Some(l)) = (&r.home, self.nearest_km[ri], site.location)
+        {
+            let d = home.distance_km(&l);
             t += ((d - nearest).max(0.0) * 1000.0).round() as i64;
         }
         if !r.preferred_sites.is_empty() && !r.preferred_sites.contains(&site.id) {
@@ -1793,7 +1798,7 @@ fn starvation_problem(urgent: usize, routine_backs: &[u32], places: usize) -> Pr
         id: SiteId::from("S"),
         name: "Main".into(),
         kind: SiteKind::NhsTrust,
-        location: Location::new(52.0, -1.0),
+        location: Some(Location::new(52.0, -1.0)),
         capabilities: BTreeSet::new(),
     };
     let day = FixedOffset::east_opt(0)
@@ -1955,11 +1960,14 @@ proptest! {
 fn a_problem_reads_back_exactly_from_its_own_json() {
     let json = include_str!("../fuzz/regressions/load_float_round_trip.json");
     let problem = Problem::from_json(json).unwrap();
-    assert_eq!(problem.sites[0].location.latitude, 1.5444444444444442);
+    assert_eq!(
+        problem.sites[0].location.unwrap().latitude,
+        1.5444444444444442
+    );
     let again = Problem::from_json(&problem.to_json()).unwrap();
     assert_eq!(
-        again.sites[0].location.latitude.to_bits(),
-        problem.sites[0].location.latitude.to_bits()
+        again.sites[0].location.unwrap().latitude.to_bits(),
+        problem.sites[0].location.unwrap().latitude.to_bits()
     );
     assert_eq!(again, problem);
 }

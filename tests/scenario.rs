@@ -92,8 +92,8 @@ fn the_independent_provider_sits_among_the_trusts_sites() {
         .unwrap();
     // Mean of the two hubs' and four CDCs' coordinates, worked out separately:
     // latitude 51.652751, longitude 0.553977.
-    assert!((isp.location.latitude - 51.652_751).abs() < 1e-6);
-    assert!((isp.location.longitude - 0.553_977).abs() < 1e-6);
+    assert!((isp.location.unwrap().latitude - 51.652_751).abs() < 1e-6);
+    assert!((isp.location.unwrap().longitude - 0.553_977).abs() < 1e-6);
     // Trauma and orthopaedics patients wait for MRI; ophthalmology has no DM01 test here.
     assert_eq!(
         appointment_optimiser::scenario::diagnostic_test_for("C_110"),

@@ -72,7 +72,7 @@ fn the_problem_schema_refuses_what_the_library_refuses() {
     value["referrals"][1]["service"] = serde_json::json!({"diagnostic": "x_ray"});
     let found = errors(&problems, &value);
     for path in [
-        "/sites/0/location/latitude",
+        "/sites/0/location",
         "/slots/0",
         "/referrals/0",
         "/referrals/1/service",

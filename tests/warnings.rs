@@ -116,3 +116,40 @@ fn a_single_unmatched_referral_is_named_alone() {
         .unwrap();
     assert_eq!(line, "referral `R2`: `service` outpatient clinic TFC C_110 is offered by no slot, but outpatient clinic TFC 110 is: the same code written another way?");
 }
+
+/// A site without a location: travel to it is not measured, so the 10 km limit keeps the
+/// patient from the located site 40 km away but not from the one whose distance is unknown; the
+/// schedule warns.
+#[test]
+fn a_site_without_location_is_warned_and_travel_to_it_is_not_measured() {
+    let json = r#"{
+      "planning_date": "2026-12-01", "horizon_end": "2026-12-31",
+      "sites": [
+        {"id": "FAR", "name": "Far", "kind": "nhs_trust", "location": {"latitude": 53.80, "longitude": -1.55}},
+        {"id": "UNKNOWN", "name": "Unknown", "kind": "community_diagnostic_centre"}
+      ],
+      "slots": [
+        {"id": "FAR-1", "site": "FAR", "service": {"diagnostic": "ct"}, "start": "2026-12-08T09:00:00Z", "end": "2026-12-08T09:30:00Z"},
+        {"id": "UNK-1", "site": "UNKNOWN", "service": {"diagnostic": "ct"}, "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T09:30:00Z"}
+      ],
+      "referrals": [
+        {"id": "R1", "patient": "P1", "service": {"diagnostic": "ct"}, "clock_start": "2026-11-01",
+         "standards": ["diagnostic_6_weeks"], "duration_minutes": 20,
+         "home": {"latitude": 53.44, "longitude": -1.55}, "max_travel_km": 10}
+      ]
+    }"#;
+    let problem = Problem::from_json(json).unwrap();
+    let expected = vec![InputWarning::SiteWithoutLocation {
+        site: "UNKNOWN".into(),
+    }];
+    assert_eq!(problem.warnings(), expected);
+    let schedule = solve(&problem, &SolveOptions::new()).unwrap();
+    assert_eq!(validate(&problem, &schedule), vec![]);
+    assert_eq!(schedule.warnings, expected);
+    let booked: Vec<&str> = schedule.bookings().map(|(_, b)| b.slot.as_str()).collect();
+    assert_eq!(booked, ["UNK-1"]);
+    assert!(schedule
+        .summary(&problem)
+        .lines()
+        .any(|l| l == "  warning: site `UNKNOWN`: no `location`, so travel to it is not measured"));
+}

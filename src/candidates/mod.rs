@@ -426,12 +426,14 @@ pub(crate) fn build(problem: &Problem, index: &Index) -> Candidates {
         let site_distance = |site: usize| {
             r.home
                 .as_ref()
-                .map(|h| h.distance_km(&problem.sites[site].location))
+                .and_then(|h| problem.sites[site].distance_km_from(h))
         };
         for (&site, group) in groups {
             // Most sites of a large list are too far by latitude alone (no trigonometry).
             if let (Some(home), Some(max)) = (&r.home, r.max_travel_km) {
-                if home.certainly_farther_than(&problem.sites[site].location, max) {
+                if (problem.sites[site].location.as_ref())
+                    .is_some_and(|l| home.certainly_farther_than(l, max))
+                {
                     continue;
                 }
             }

@@ -326,12 +326,14 @@ impl Problem {
             self.sites.iter().map(|s| (s.id.clone(), s.id.0.clone())),
         )?;
         for s in &self.sites {
-            check_location(
-                RecordKind::Site,
-                &s.id.0,
-                ("location.latitude", "location.longitude"),
-                &s.location,
-            )?;
+            if let Some(location) = &s.location {
+                check_location(
+                    RecordKind::Site,
+                    &s.id.0,
+                    ("location.latitude", "location.longitude"),
+                    location,
+                )?;
+            }
         }
 
         let slot = unique(

@@ -20,6 +20,14 @@ pub enum SiteKind {
     IndependentSector,
 }
 
+impl Site {
+    /// Great-circle distance from `home` to the site in kilometres, or `None` when the site has
+    /// no location (travel not measured).
+    pub fn distance_km_from(&self, home: &Location) -> Option<f64> {
+        self.location.as_ref().map(|l| home.distance_km(l))
+    }
+}
+
 /// A place where slots are held.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -30,8 +38,12 @@ pub struct Site {
     pub name: String,
     /// Kind of provider.
     pub kind: SiteKind,
-    /// Where the site is.
-    pub location: Location,
+    /// Where the site is. Absent when the site's coordinates are not known (a FHIR `Location`
+    /// without `position`): travel to it is then not measured, so it counts as no distance and
+    /// no `max_travel_km` excludes it, and the schedule warns
+    /// ([`crate::InputWarning::SiteWithoutLocation`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
     /// Capabilities every slot at the site offers (for example `wheelchair_access`).
     #[serde(default)]
     pub capabilities: BTreeSet<Capability>,

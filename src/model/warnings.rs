@@ -23,6 +23,13 @@ pub enum InputWarning {
         /// Latitude and longitude look swapped.
         swapped: bool,
     },
+    /// A site has no `location` (a FHIR `Location` without `position`): travel to it is not
+    /// measured, so it counts as no distance in the objective and no `max_travel_km` keeps a
+    /// patient away from it.
+    SiteWithoutLocation {
+        /// The site.
+        site: String,
+    },
     /// No slot offers the service of some referrals, but a slot offers one that differs only in
     /// case or in a prefix before the code (`C_110` beside `110`): those referrals can never be
     /// booked as the input stands.
@@ -56,6 +63,10 @@ impl fmt::Display for InputWarning {
                 }
                 Ok(())
             }
+            InputWarning::SiteWithoutLocation { site } => write!(
+                f,
+                "site `{site}`: no `location`, so travel to it is not measured"
+            ),
             InputWarning::ServiceNotOffered {
                 service,
                 offered,
@@ -106,7 +117,7 @@ fn loose(service: &Service) -> String {
 
 impl Problem {
     /// The likely data mistakes in this problem, in this order: sites outside the UK (site input
-    /// order), services no slot offers that look like one a slot does (first referral order),
+    /// order), sites without a location (site input order), services no slot offers that look like one a slot does (first referral order),
     /// pinned bookings in a slot of another service (referral order). Empty for clean input.
     /// The problem need not have passed [`Problem::check`]; records it cannot resolve (a slot
     /// id that does not exist) are left to its errors.
@@ -120,7 +131,7 @@ impl Problem {
         let homes_in_uk = homes.iter().filter(|h| location_in_uk(h)).count();
         if homes_in_uk * 2 > homes.len() {
             for site in &self.sites {
-                let l = &site.location;
+                let Some(l) = &site.location else { continue };
                 if !location_in_uk(l) {
                     out.push(InputWarning::SiteOutsideUk {
                         site: site.id.to_string(),
@@ -128,6 +139,12 @@ impl Problem {
                     });
                 }
             }
+        }
+
+        for site in self.sites.iter().filter(|s| s.location.is_none()) {
+            out.push(InputWarning::SiteWithoutLocation {
+                site: site.id.to_string(),
+            });
         }
 
         let offered: BTreeSet<&Service> = self.slots.iter().map(|s| &s.service).collect();

@@ -655,7 +655,7 @@ pub fn report(problem: &Problem, schedule: &Schedule) -> Result<Report> {
             let (_, si) = (*b)?;
             let home = r.home?;
             let site = problem.sites.get(*index.slot_site.get(si)?)?;
-            Some(home.distance_km(&site.location))
+            site.distance_km_from(&home)
         })
         .collect();
     distances.sort_by(f64::total_cmp);

@@ -241,7 +241,7 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
         id: SiteId(id),
         name: f.name.clone(),
         kind: f.kind,
-        location: Location::new(f.latitude, f.longitude),
+        location: Some(Location::new(f.latitude, f.longitude)),
         capabilities: if nhs {
             [wheelchair.clone()].into()
         } else {
@@ -265,12 +265,13 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
     if independent {
         // No location is published for the independent providers a trust uses: put one at the
         // centre of the trust's and board's sites.
-        let n = sites.len() as f64;
+        let located: Vec<&Location> = sites.iter().filter_map(|s| s.location.as_ref()).collect();
+        let n = located.len().max(1) as f64;
         let centre = SiteFigure {
             name: "Independent-sector provider (illustrative location)".into(),
             kind: SiteKind::IndependentSector,
-            latitude: sites.iter().map(|s| s.location.latitude).sum::<f64>() / n,
-            longitude: sites.iter().map(|s| s.location.longitude).sum::<f64>() / n,
+            latitude: located.iter().map(|l| l.latitude).sum::<f64>() / n,
+            longitude: located.iter().map(|l| l.longitude).sum::<f64>() / n,
         };
         sites.push(site("ISP-1".into(), &centre, false));
     }
@@ -404,7 +405,8 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
         };
         let centre = around
             .get(rng.random_range(0..around.len().max(1)))
-            .map_or(Location::new(51.5, 0.0), |&s| sites[s].location);
+            .and_then(|&s| sites[s].location)
+            .unwrap_or(Location::new(51.5, 0.0));
         let (dn, de) = (
             normal(&mut rng) * config.spread_km,
             normal(&mut rng) * config.spread_km,

@@ -308,7 +308,7 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
             broken.push("patient_unavailable");
         }
         if let (Some(home), Some(max)) = (&r.home, r.max_travel_km) {
-            if home.distance_km(&site.location) > max {
+            if site.distance_km_from(home).is_some_and(|d| d > max) {
                 broken.push("too_far");
             }
         }
