@@ -169,6 +169,19 @@ pub enum Error {
         /// What the operating system said.
         message: String,
     },
+    /// A FHIR bundle could not be read into a problem (`crate::fhir::import_bundle`).
+    /// `resource` is the resource's type and id (`ServiceRequest/abc`), or its place in the
+    /// bundle (`Bundle.entry[3]`) when it has no id; `element` is the FHIR element path at fault
+    /// (`ServiceRequest.subject.reference`). Values of the patient's own data are never repeated.
+    #[error("FHIR `{resource}` element `{element}`: {reason}")]
+    Fhir {
+        /// The resource, as `Type/id`, or `Bundle` / `Bundle.entry[k]`.
+        resource: String,
+        /// The element path, from the resource type.
+        element: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
     /// The backend found no schedule for any component, so there is no schedule at all. When
     /// some components are solved, the schedule comes back instead, with the failed components'
     /// referrals unbooked (reason `solver_stopped`) and the failure in its statistics.

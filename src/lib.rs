@@ -30,6 +30,8 @@ mod candidates;
 mod error;
 pub mod explain;
 pub mod export;
+#[cfg(feature = "fhir")]
+pub mod fhir;
 mod formulation;
 pub mod generate;
 pub mod model;

@@ -887,6 +887,7 @@ fn twisted(mut p: Problem, t: &Twists) -> Problem {
                     slot: p.slots[k].id.clone(),
                     pinned: true,
                     confirmed: false,
+                    appointment_id: None,
                 });
             }
         }

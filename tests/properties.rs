@@ -454,6 +454,7 @@ fn build_problem(
                 pinned,
                 // Half the movable bookings are confirmed (the patient was told).
                 confirmed: !pinned && k % 2 == 0,
+                appointment_id: None,
             }
         });
         let mut preferred_sites = Vec::new();

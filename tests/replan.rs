@@ -185,6 +185,7 @@ fn confirmed_from(problem: &Problem, schedule: &Schedule) -> Problem {
                 slot: b.slot.clone(),
                 pinned: false,
                 confirmed: true,
+                appointment_id: None,
             });
         }
     }

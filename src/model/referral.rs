@@ -196,6 +196,11 @@ pub struct ExistingBooking {
     /// Default false.
     #[serde(default)]
     pub confirmed: bool,
+    /// The booking system's own id for this appointment (a PAS appointment number, a FHIR
+    /// `Appointment.id`), carried unchanged so that an export can change that appointment;
+    /// never used to decide anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_id: Option<String>,
 }
 
 /// A date offered to the patient and declined.

@@ -268,39 +268,7 @@ impl Schedule {
             let _ = writeln!(s, "Unbooked referrals:");
         }
         for (o, reason) in unbooked {
-            let why = match reason {
-                UnbookedReason::NoCandidate { exclusions } => format!(
-                    "no candidate slot; slots excluded by {}",
-                    exclusions
-                        .reasons()
-                        .iter()
-                        .map(|(rule, n)| format!("{rule} {n}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                UnbookedReason::NoCapacity { candidates: 1 } => {
-                    "its 1 candidate slot went to referrals ranked higher".to_owned()
-                }
-                UnbookedReason::NoCapacity { candidates } => {
-                    format!("its {candidates} candidate slots went to referrals ranked higher")
-                }
-                UnbookedReason::PathwayOrder { before, .. } => format!(
-                    "a candidate slot has room, but its earlier pathway step {before} is not booked early enough"
-                ),
-                UnbookedReason::PatientClash { with, .. } => format!(
-                    "a candidate slot has room, but it overlaps the same patient's booking for {with}"
-                ),
-                UnbookedReason::NoGain { .. } => {
-                    "a candidate slot has room, but booking it lowers no tier of the objective"
-                        .to_owned()
-                }
-                UnbookedReason::NotChosen { .. } => {
-                    "a candidate slot has room: the solver stopped before using it".to_owned()
-                }
-                UnbookedReason::SolverStopped { component } => {
-                    format!("solver stopped on component {component} without a schedule")
-                }
-            };
+            let why = reason.description();
             let breach = if o.breached {
                 format!(" (breaches: due {})", o.due_date)
             } else {
@@ -309,5 +277,45 @@ impl Schedule {
             let _ = writeln!(s, "  {:<12} {why}{breach}", o.referral.as_str());
         }
         s
+    }
+}
+
+impl UnbookedReason {
+    /// One line saying why the referral is unbooked, as the summary prints it (no patient data:
+    /// referral ids only).
+    pub fn description(&self) -> String {
+        match self {
+            UnbookedReason::NoCandidate { exclusions } => format!(
+                "no candidate slot; slots excluded by {}",
+                exclusions
+                    .reasons()
+                    .iter()
+                    .map(|(rule, n)| format!("{rule} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            UnbookedReason::NoCapacity { candidates: 1 } => {
+                "its 1 candidate slot went to referrals ranked higher".to_owned()
+            }
+            UnbookedReason::NoCapacity { candidates } => {
+                format!("its {candidates} candidate slots went to referrals ranked higher")
+            }
+            UnbookedReason::PathwayOrder { before, .. } => format!(
+                "a candidate slot has room, but its earlier pathway step {before} is not booked early enough"
+            ),
+            UnbookedReason::PatientClash { with, .. } => format!(
+                "a candidate slot has room, but it overlaps the same patient's booking for {with}"
+            ),
+            UnbookedReason::NoGain { .. } => {
+                "a candidate slot has room, but booking it lowers no tier of the objective"
+                    .to_owned()
+            }
+            UnbookedReason::NotChosen { .. } => {
+                "a candidate slot has room: the solver stopped before using it".to_owned()
+            }
+            UnbookedReason::SolverStopped { component } => {
+                format!("solver stopped on component {component} without a schedule")
+            }
+        }
     }
 }

@@ -1,0 +1,609 @@
+//! The FHIR R4 (UK Core) adapter: the nine published UK Core examples and a bundle shaped like a
+//! trust's week read into the problems worked out by hand, the schedule written back as
+//! Appointments, and the round trip.
+#![cfg(feature = "fhir")]
+
+use appointment_optimiser::fhir::{
+    export_appointments, import_bundle, AppointmentStatus, ImportNote, ImportSettings,
+};
+use appointment_optimiser::{
+    solve, validate, BookingChange, ChangeReason, Error, InputWarning, Outcome, Problem, Schedule,
+    Service, SlotStatus, SolveOptions, UnbookedReason,
+};
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+const TRUST_WEEK: &str = include_str!("data/fhir/trust_week.json");
+const TRUST_WEEK_PROBLEM: &str = include_str!("data/fhir/trust_week.problem.json");
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn week_settings() -> ImportSettings {
+    ImportSettings::new(date(2026, 12, 7))
+}
+
+/// Solves and checks the schedule with the independent validator.
+fn solved(problem: &Problem) -> Schedule {
+    let schedule = solve(problem, &SolveOptions::new()).unwrap();
+    assert_eq!(validate(problem, &schedule), vec![]);
+    schedule
+}
+
+/// A referral's id, patient, (service, standards, priority) as JSON, clock start, earliest date
+/// and preferred sites.
+type ReferralRow<'a> = (
+    &'a str,
+    &'a str,
+    String,
+    NaiveDate,
+    Option<NaiveDate>,
+    Vec<&'a str>,
+);
+
+fn skipped(resource: &str, reason: &str) -> ImportNote {
+    ImportNote::Skipped {
+        resource: resource.into(),
+        reason: reason.into(),
+    }
+}
+
+fn assumed(resource: &str, element: &str, value: &str) -> ImportNote {
+    ImportNote::Assumed {
+        resource: resource.into(),
+        element: element.into(),
+        assumed: value.into(),
+    }
+}
+
+/// The nine UK Core examples (converted from the published XML, see
+/// `tests/data/fhir/uk-core/README.md`) in one collection bundle, in file-name order.
+fn uk_core_bundle() -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fhir/uk-core");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 9);
+    let entry: Vec<Value> = files
+        .iter()
+        .map(|p| json!({"resource": serde_json::from_str::<Value>(&std::fs::read_to_string(p).unwrap()).unwrap()}))
+        .collect();
+    json!({"resourceType": "Bundle", "type": "collection", "entry": entry}).to_string()
+}
+
+/// Worked by hand from the nine files, booking on 15 April 2024:
+/// - sites: the two Locations (no `position`), then the GP nurse clinic the Schedule names but
+///   the examples lack, read as a site without coordinates;
+/// - the slot: clinical immunology (specialty 313; its SNOMED serviceType is no DM01 test),
+///   20 December 2022 11:20-11:40 at +07:00, free, one place;
+/// - the referrals, by their files: CT (SNOMED 169069000), colonoscopy (73761001), and the hip
+///   review, whose code is no test: its treatment function 110 is the specialty of the
+///   Appointment based on it. None has the waiting-list extension, so each clock starts on its
+///   `authoredOn` (London date) and the standard follows the service;
+/// - the Appointment (booked for 11 March 2022, no slot) is in the past: left out, said so.
+#[test]
+fn the_nine_uk_core_examples_import_as_worked_by_hand() {
+    let import = import_bundle(&uk_core_bundle(), &ImportSettings::new(date(2024, 4, 15))).unwrap();
+    let p = &import.problem;
+    assert_eq!(p.horizon_end, date(2024, 5, 27));
+
+    let sites: Vec<(&str, &str, bool)> = p
+        .sites
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str(), s.location.is_some()))
+        .collect();
+    assert_eq!(
+        sites,
+        [
+            (
+                "UKCore-Location-CardiologySJUH-Example",
+                "CARDIOLOGY SJUH",
+                false
+            ),
+            (
+                "UKCore-Location-HospitalSJUH-Example",
+                "ST JAMES'S UNIVERSITY HOSPITAL",
+                false
+            ),
+            (
+                "UKCore-Location-GeneralPracticeNurseClinic-Example",
+                "White Rose GP Practice Nurse Clinic",
+                false
+            ),
+        ]
+    );
+
+    assert_eq!(p.slots.len(), 1);
+    let slot = &p.slots[0];
+    assert_eq!(slot.id.as_str(), "UKCore-Slot-AvailableWalkInVisit-Example");
+    assert_eq!(
+        slot.site.as_str(),
+        "UKCore-Location-GeneralPracticeNurseClinic-Example"
+    );
+    assert_eq!(slot.service, Service::Outpatient("313".into()));
+    assert_eq!(slot.start.to_rfc3339(), "2022-12-20T11:20:00+07:00");
+    assert_eq!(slot.end.to_rfc3339(), "2022-12-20T11:40:00+07:00");
+    assert_eq!(
+        (slot.capacity, slot.minutes_capacity, slot.status),
+        (1, None, SlotStatus::Free)
+    );
+
+    let hospital = "UKCore-Location-HospitalSJUH-Example";
+    let referrals: Vec<ReferralRow> = p
+        .referrals
+        .iter()
+        .map(|r| {
+            (
+                r.id.as_str(),
+                r.patient.as_str(),
+                serde_json::to_string(&(&r.service, &r.standards, r.priority)).unwrap(),
+                r.clock_start,
+                r.earliest_date,
+                r.preferred_sites.iter().map(|s| s.as_str()).collect(),
+            )
+        })
+        .collect();
+    let patient = "UKCore-Patient-RichardSmith-Example";
+    assert_eq!(
+        referrals,
+        [
+            (
+                "UKCore-ServiceRequest-CTChestScan-Example",
+                patient,
+                r#"[{"diagnostic":"ct"},["diagnostic_6_weeks"],"routine"]"#.to_owned(),
+                date(2024, 4, 12),
+                Some(date(2024, 4, 12)),
+                vec![hospital],
+            ),
+            (
+                "UKCore-ServiceRequest-ColonoscopyRequest-Example",
+                patient,
+                r#"[{"diagnostic":"colonoscopy"},["diagnostic_6_weeks"],"routine"]"#.to_owned(),
+                date(2021, 10, 13),
+                Some(date(2021, 10, 13)),
+                vec![hospital],
+            ),
+            (
+                "UKCore-ServiceRequest-HipReplacement-Example",
+                patient,
+                r#"[{"outpatient":"110"},["rtt_18_weeks"],"routine"]"#.to_owned(),
+                date(2023, 5, 18),
+                None,
+                vec![hospital],
+            ),
+        ]
+    );
+    assert!(p
+        .referrals
+        .iter()
+        .all(|r| r.home.is_none() && r.existing_booking.is_none() && r.duration_minutes == 30));
+
+    let clock = "ServiceRequest.extension(waiting-list-entry).clockStart";
+    assert_eq!(
+        import.notes,
+        [
+            skipped(
+                "Appointment/UKCore-Appointment-OrthopaedicSurgery-Example",
+                "it starts before the planning date"
+            ),
+            assumed(
+                "Schedule/UKCore-Schedule-Immunization-Example",
+                "Schedule.actor",
+                "Location/UKCore-Location-GeneralPracticeNurseClinic-Example is not in the bundle: read as a site without coordinates"
+            ),
+            assumed(
+                "ServiceRequest/UKCore-ServiceRequest-CTChestScan-Example",
+                clock,
+                "not given: the clock starts on authoredOn, 2024-04-12"
+            ),
+            assumed(
+                "ServiceRequest/UKCore-ServiceRequest-ColonoscopyRequest-Example",
+                clock,
+                "not given: the clock starts on authoredOn, 2021-10-13"
+            ),
+            assumed(
+                "ServiceRequest/UKCore-ServiceRequest-HipReplacement-Example",
+                clock,
+                "not given: the clock starts on authoredOn, 2023-05-18"
+            ),
+        ]
+    );
+
+    // The one slot is in the past and of another service: nobody can be booked.
+    let schedule = solved(p);
+    assert_eq!(schedule.bookings().count(), 0);
+    assert!(schedule.outcomes.iter().all(|o| matches!(
+        o.outcome,
+        Outcome::Unbooked(UnbookedReason::NoCandidate { .. })
+    )));
+    assert_eq!(schedule.warnings.len(), 3);
+    assert!(schedule
+        .warnings
+        .iter()
+        .all(|w| matches!(w, InputWarning::SiteWithoutLocation { .. })));
+}
+
+/// The trust's week (`tests/data/fhir/trust_week.json`) gives the problem written out by hand in
+/// `trust_week.problem.json`: the T&O clinic's site and specialty come through its
+/// HealthcareService, the CDC's CT list is coded with the crate's DM01 system and the
+/// independent sector's with SNOMED, the clinic on the 15th is cancelled (busy-unavailable, so
+/// blocked) with a confirmed booking in it, one request is completed and one Appointment
+/// cancelled, and one Organization is not read.
+#[test]
+fn a_trust_week_imports_as_worked_by_hand() {
+    let import = import_bundle(TRUST_WEEK, &week_settings()).unwrap();
+    let expected = Problem::from_json(TRUST_WEEK_PROBLEM).unwrap();
+    assert_eq!(import.problem, expected);
+    assert_eq!(
+        import.notes,
+        [
+            skipped("Appointment/APT-2", "status `cancelled` is not a booking to keep"),
+            assumed(
+                "ServiceRequest/SR-CT-2",
+                "ServiceRequest.extension(waiting-list-entry).clockStart",
+                "not given: the clock starts on authoredOn, 2026-11-20"
+            ),
+            assumed(
+                "ServiceRequest/SR-CT-2",
+                "ServiceRequest.priority",
+                "`asap` read as urgent (urgent suspected cancer needs the waiting-list-entry extension's priority)"
+            ),
+            skipped(
+                "ServiceRequest/SR-OLD",
+                "status `completed`: only an active request is on the waiting list"
+            ),
+            ImportNote::NotRead {
+                resource_type: "Organization".into(),
+                count: 1
+            },
+        ]
+    );
+    let printed: Vec<String> = import.notes.iter().map(|n| n.to_string()).collect();
+    assert_eq!(printed[4], "1 Organization not read (not used for booking)");
+}
+
+/// The week's schedule, by hand: the T&O clinic of the 8th has 3 places for 4 referrals. The
+/// urgent one, the 40-week waiter and the confirmed patient whose clinic was cancelled (due to
+/// be rebooked within 28 days) go before the routine referral of 2 weeks, which is left
+/// unbooked. In the clinic they run back to back from 09:00 in turn order: urgent first, then
+/// by clock start. The CT referral that cannot be seen before the 10th takes the independent
+/// sector's scan that day; the urgent suspected cancer takes the CDC's on the 9th.
+#[test]
+fn the_trust_week_is_booked_as_worked_by_hand() {
+    let import = import_bundle(TRUST_WEEK, &week_settings()).unwrap();
+    let schedule = solved(&import.problem);
+    let booked: Vec<(&str, &str, String)> = schedule
+        .bookings()
+        .map(|(r, b)| (r.as_str(), b.slot.as_str(), b.start.to_rfc3339()))
+        .collect();
+    assert_eq!(
+        booked,
+        [
+            ("SR-TO-1", "TO-0908", "2026-12-08T09:20:00+00:00".to_owned()),
+            ("SR-TO-2", "TO-0908", "2026-12-08T09:00:00+00:00".to_owned()),
+            ("SR-TO-3", "TO-0908", "2026-12-08T09:40:00+00:00".to_owned()),
+            (
+                "SR-CT-1",
+                "CT-1209-1",
+                "2026-12-09T13:00:00+00:00".to_owned()
+            ),
+            (
+                "SR-CT-2",
+                "ISP-CT-1210",
+                "2026-12-10T10:00:00+00:00".to_owned()
+            ),
+        ]
+    );
+    let to3 = schedule.outcome("SR-TO-3").unwrap();
+    assert_eq!(
+        to3.change,
+        Some(BookingChange::Moved {
+            from: "TO-1215".into(),
+            because: Some(ChangeReason::SlotBlocked)
+        })
+    );
+    let to4 = schedule.outcome("SR-TO-4").unwrap();
+    assert_eq!(
+        to4.outcome,
+        Outcome::Unbooked(UnbookedReason::NoCapacity { candidates: 1 })
+    );
+    assert_eq!(
+        schedule.warnings,
+        [InputWarning::SiteWithoutLocation {
+            site: "ISP-1".into()
+        }]
+    );
+}
+
+/// The transaction, entry by entry: one POST per new booking in referral order, and for the
+/// moved booking the PATCH cancelling its Appointment before the POST of the new one; the
+/// unbooked referral in the OperationOutcome. One Appointment in full, as the README's mapping
+/// table says.
+#[test]
+fn the_schedule_is_written_as_appointments_with_every_mapped_element() {
+    let import = import_bundle(TRUST_WEEK, &week_settings()).unwrap();
+    let schedule = solved(&import.problem);
+    let export =
+        export_appointments(&import.problem, &schedule, AppointmentStatus::Proposed).unwrap();
+    assert_eq!(
+        (export.created, export.cancelled, export.unbooked_referrals),
+        (5, 1, 1)
+    );
+    let bundle: Value = serde_json::from_str(&export.transaction).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "transaction");
+    let requests: Vec<String> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let based_on = e["resource"]["basedOn"][0]["reference"]
+                .as_str()
+                .unwrap_or("");
+            format!(
+                "{} {} {based_on}",
+                e["request"]["method"].as_str().unwrap(),
+                e["request"]["url"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            "POST Appointment ServiceRequest/SR-TO-1",
+            "POST Appointment ServiceRequest/SR-TO-2",
+            "PATCH Appointment/APT-1 ",
+            "POST Appointment ServiceRequest/SR-TO-3",
+            "POST Appointment ServiceRequest/SR-CT-1",
+            "POST Appointment ServiceRequest/SR-CT-2",
+        ]
+    );
+    assert_eq!(
+        bundle["entry"][2]["resource"],
+        json!({"resourceType": "Parameters", "parameter": [{"name": "operation", "part": [
+            {"name": "type", "valueCode": "replace"},
+            {"name": "path", "valueString": "Appointment.status"},
+            {"name": "value", "valueCode": "cancelled"}]}]})
+    );
+    assert_eq!(
+        bundle["entry"][5]["resource"],
+        json!({
+            "resourceType": "Appointment",
+            "status": "proposed",
+            "serviceType": [{"coding": [
+                {"system": "https://appointment-optimiser.org/fhir/CodeSystem/dm01-test", "code": "ct"},
+                {"system": "http://snomed.info/sct", "code": "77477000"}]}],
+            "start": "2026-12-10T10:00:00Z",
+            "end": "2026-12-10T10:20:00Z",
+            "minutesDuration": 20,
+            "slot": [{"reference": "Slot/ISP-CT-1210"}],
+            "basedOn": [{"reference": "ServiceRequest/SR-CT-2"}],
+            "participant": [
+                {"actor": {"reference": "Patient/P-5"}, "required": "required", "status": "needs-action"},
+                {"actor": {"reference": "Location/ISP-1"}, "required": "required", "status": "accepted"}]
+        })
+    );
+    assert!(export
+        .transaction
+        .starts_with("{\n  \"resourceType\": \"Bundle\""));
+    assert_eq!(
+        bundle["entry"][0]["resource"]["specialty"],
+        json!([{"coding": [{"system": "https://fhir.hl7.org.uk/CodeSystem/UKCore-PracticeSettingCode", "code": "110"}]}])
+    );
+    let outcome: Value = serde_json::from_str(&export.unbooked).unwrap();
+    assert_eq!(
+        outcome,
+        json!({"resourceType": "OperationOutcome", "issue": [{
+            "severity": "information",
+            "code": "informational",
+            "details": {
+                "coding": [{"system": "https://appointment-optimiser.org/fhir/CodeSystem/unbooked-reason", "code": "no_capacity"}],
+                "text": "its 1 candidate slot went to referrals ranked higher"},
+            "diagnostics": "ServiceRequest/SR-TO-4"}]})
+    );
+    // Same input, same bytes.
+    let again =
+        export_appointments(&import.problem, &schedule, AppointmentStatus::Proposed).unwrap();
+    assert_eq!(again, export);
+}
+
+/// What a FHIR server does with the transaction, for the round trip: each POST becomes an
+/// Appointment with the next id, each PATCH cancels its Appointment.
+fn apply(bundle: &str, transaction: &str) -> String {
+    let mut bundle: Value = serde_json::from_str(bundle).unwrap();
+    let transaction: Value = serde_json::from_str(transaction).unwrap();
+    let entries = bundle["entry"].as_array_mut().unwrap();
+    for (k, e) in transaction["entry"].as_array().unwrap().iter().enumerate() {
+        match e["request"]["method"].as_str().unwrap() {
+            "POST" => {
+                let mut resource = e["resource"].clone();
+                resource["id"] = json!(format!("NEW-{k}"));
+                entries.push(json!({ "resource": resource }));
+            }
+            _ => {
+                let id = e["request"]["url"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("Appointment/");
+                let target = entries
+                    .iter_mut()
+                    .find(|x| {
+                        x["resource"]["resourceType"] == "Appointment" && x["resource"]["id"] == id
+                    })
+                    .unwrap();
+                target["resource"]["status"] = json!("cancelled");
+            }
+        }
+    }
+    bundle.to_string()
+}
+
+/// Export then import: every booking comes back as the referral's existing booking in the slot
+/// the schedule gave it, with the new Appointment's id (confirmed when written `booked`); the
+/// cancelled Appointment is left out and said so; solving again keeps every booking and writes
+/// nothing.
+#[test]
+fn export_then_import_round_trips() {
+    let first = import_bundle(TRUST_WEEK, &week_settings()).unwrap();
+    let schedule = solved(&first.problem);
+    for status in [AppointmentStatus::Proposed, AppointmentStatus::Booked] {
+        let export = export_appointments(&first.problem, &schedule, status).unwrap();
+        let updated = apply(TRUST_WEEK, &export.transaction);
+        let second = import_bundle(&updated, &week_settings()).unwrap();
+        let held: Vec<(&str, &str, bool, &str)> = second
+            .problem
+            .referrals
+            .iter()
+            .filter_map(|r| {
+                let e = r.existing_booking.as_ref()?;
+                Some((
+                    r.id.as_str(),
+                    e.slot.as_str(),
+                    e.confirmed,
+                    e.appointment_id.as_deref()?,
+                ))
+            })
+            .collect();
+        let confirmed = status == AppointmentStatus::Booked;
+        assert_eq!(
+            held,
+            [
+                ("SR-TO-1", "TO-0908", confirmed, "NEW-0"),
+                ("SR-TO-2", "TO-0908", confirmed, "NEW-1"),
+                ("SR-TO-3", "TO-0908", confirmed, "NEW-3"),
+                ("SR-CT-1", "CT-1209-1", confirmed, "NEW-4"),
+                ("SR-CT-2", "ISP-CT-1210", confirmed, "NEW-5"),
+            ]
+        );
+        assert!(second.notes.contains(&skipped(
+            "Appointment/APT-1",
+            "status `cancelled` is not a booking to keep"
+        )));
+        let again = solved(&second.problem);
+        assert!(again
+            .outcomes
+            .iter()
+            .filter(|o| o.referral.as_str() != "SR-TO-4")
+            .all(|o| o.change == Some(BookingChange::Kept)));
+        let nothing = export_appointments(&second.problem, &again, status).unwrap();
+        assert_eq!(
+            (
+                nothing.created,
+                nothing.cancelled,
+                nothing.unbooked_referrals
+            ),
+            (0, 0, 1)
+        );
+    }
+}
+
+fn fhir_error(json: &str) -> (String, String, String) {
+    match import_bundle(json, &week_settings()) {
+        Err(Error::Fhir {
+            resource,
+            element,
+            reason,
+        }) => (resource, element, reason),
+        other => panic!("expected a FHIR error, got {other:?}"),
+    }
+}
+
+/// The trust week with one change to the resource with `id`.
+fn changed(id: &str, change: impl FnOnce(&mut Value)) -> String {
+    let mut bundle: Value = serde_json::from_str(TRUST_WEEK).unwrap();
+    let entry = bundle["entry"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["resource"]["id"] == id)
+        .unwrap();
+    change(&mut entry["resource"]);
+    bundle.to_string()
+}
+
+/// Each error names the resource, its element path and what to do, without the patient's data.
+#[test]
+fn bad_bundles_are_errors_naming_the_resource_and_element() {
+    let mut document: Value = serde_json::from_str(TRUST_WEEK).unwrap();
+    document["type"] = json!("document");
+    let (resource, element, reason) = fhir_error(&document.to_string());
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("Bundle", "Bundle.type")
+    );
+    assert_eq!(
+        reason,
+        "`document`: the import reads a collection, searchset or transaction"
+    );
+
+    let (resource, element, _) = fhir_error(&changed("SR-TO-1", |r| {
+        r.as_object_mut().unwrap().remove("subject");
+    }));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("ServiceRequest/SR-TO-1", "ServiceRequest.subject")
+    );
+
+    let (resource, element, reason) = fhir_error(&changed("TO-0908", |r| r["start"] = json!(5)));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("Slot/TO-0908", "Slot.start")
+    );
+    assert!(reason.starts_with("wrong type"), "{reason}");
+
+    let (resource, element, _) = fhir_error(&changed("CT-1209-1", |r| {
+        r["schedule"] = json!({"reference": "Schedule/GONE"})
+    }));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("Slot/CT-1209-1", "Slot.schedule")
+    );
+
+    let (resource, element, reason) = fhir_error(&changed("APT-1", |r| {
+        r.as_object_mut().unwrap().remove("slot");
+    }));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("Appointment/APT-1", "Appointment.slot")
+    );
+    assert!(reason.contains("must name its Slot"), "{reason}");
+
+    let (resource, element, _) =
+        fhir_error(&changed(
+            "SR-CT-1",
+            |r| {
+                r["code"] =
+                    json!({"coding": [{"system": "http://snomed.info/sct", "code": "1234"}]})
+            },
+        ));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("ServiceRequest/SR-CT-1", "ServiceRequest.code")
+    );
+
+    // A clock start after the planning date is the problem check's error, named by its request.
+    let (resource, element, reason) = fhir_error(&changed("SR-TO-2", |r| {
+        r["extension"][0]["extension"][0]["valueDate"] = json!("2026-12-20")
+    }));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("ServiceRequest/SR-TO-2", "(problem field `clock_start`)")
+    );
+    assert!(!reason.contains("P-2"), "{reason}");
+
+    // A patient's coordinates of the wrong type: the element, not the value.
+    let message = import_bundle(
+        &changed("P-1", |r| {
+            r["address"][0]["extension"][0]["extension"][0]["valueDecimal"] = json!("51.80")
+        }),
+        &week_settings(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(message.starts_with("FHIR `Patient/P-1` element `Patient.address[0].extension[0].extension[0].valueDecimal`"), "{message}");
+    assert!(!message.contains("51.80"), "{message}");
+}
