@@ -169,7 +169,8 @@ pub enum Error {
         /// What the operating system said.
         message: String,
     },
-    /// A FHIR bundle could not be read into a problem (`crate::fhir::import_bundle`).
+    /// A FHIR bundle could not be read into a problem (`crate::fhir::import_bundle`), or a
+    /// schedule of another problem was given to `crate::fhir::export_appointments`.
     /// `resource` is the resource's type and id (`ServiceRequest/abc`), or its place in the
     /// bundle (`Bundle.entry[3]`) when it has no id; `element` is the FHIR element path at fault
     /// (`ServiceRequest.subject.reference`). Values of the patient's own data are never repeated.

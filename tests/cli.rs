@@ -151,3 +151,117 @@ fn scenario_writes_the_problem_json() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("60 is not in 1..=52"));
 }
+
+const TRUST_WEEK: &str = "tests/data/fhir/trust_week.json";
+
+/// `fhir import` writes exactly the library's problem, with the notes and a one-line account on
+/// stderr; `fhir export` of the program's own schedule writes exactly the library's transaction
+/// and OperationOutcome.
+#[cfg(feature = "fhir")]
+#[test]
+fn fhir_import_and_export_write_what_the_library_does() {
+    use appointment_optimiser::fhir::{
+        export_appointments, import_bundle, AppointmentStatus, ImportSettings,
+    };
+    let settings = ImportSettings::new(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
+    let import = import_bundle(&std::fs::read_to_string(TRUST_WEEK).unwrap(), &settings).unwrap();
+
+    let dir = std::env::temp_dir().join(format!("ao-cli-fhir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let out = run(&[
+        "fhir",
+        "import",
+        TRUST_WEEK,
+        "--planning-date",
+        "2026-12-07",
+        "--out",
+        &path("p.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(path("p.json")).unwrap(),
+        import.problem.to_json() + "\n"
+    );
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 6, "{stderr}");
+    assert_eq!(
+        lines[0],
+        "note: Appointment/APT-2 left out: status `cancelled` is not a booking to keep"
+    );
+    assert_eq!(
+        lines[5],
+        "imported: 6 referrals, 5 slots at 3 sites, 2026-12-07 to 2027-01-18"
+    );
+
+    let out = run(&["solve", &path("p.json"), "--out", &path("s.json")]);
+    assert_eq!(out.status.code(), Some(0));
+    let schedule = solve(&import.problem, &SolveOptions::new()).unwrap();
+    assert_eq!(validate(&import.problem, &schedule), vec![]);
+    let expected =
+        export_appointments(&import.problem, &schedule, AppointmentStatus::Booked).unwrap();
+    let out = run(&[
+        "fhir",
+        "export",
+        "--problem",
+        &path("p.json"),
+        "--schedule",
+        &path("s.json"),
+        "--status",
+        "booked",
+        "--unbooked",
+        &path("u.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), expected.transaction);
+    assert_eq!(
+        std::fs::read_to_string(path("u.json")).unwrap(),
+        expected.unbooked
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "exported: 5 Appointments to create, 1 to cancel; 1 referral unbooked\n"
+    );
+
+    // A schedule of another problem is refused, not written.
+    let out = run(&[
+        "fhir",
+        "export",
+        "--problem",
+        SMALL_CLINIC,
+        "--schedule",
+        &path("s.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not a valid schedule of the problem"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A bundle the import refuses is exit code 1 with the resource and element; a date the
+/// program cannot read is exit code 2.
+#[cfg(feature = "fhir")]
+#[test]
+fn fhir_import_errors_have_their_exit_codes() {
+    let out = run(&[
+        "fhir",
+        "import",
+        SMALL_CLINIC,
+        "--planning-date",
+        "2026-12-07",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: examples/data/small_clinic.json: FHIR `Bundle` element `Bundle.resourceType`: missing: the import reads a FHIR Bundle, a JSON object with \"resourceType\": \"Bundle\"\n"
+    );
+    let out = run(&["fhir", "import", TRUST_WEEK, "--planning-date", "7/12/2026"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr)
+        .starts_with("error: invalid value '7/12/2026' for '--planning-date <PLANNING_DATE>'"));
+}

@@ -87,6 +87,75 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// FHIR R4 (UK Core) in and out: a trust's Bundle read as a problem, a schedule written as
+    /// Appointments (the README's "From a trust's systems" has the mapping).
+    #[cfg(feature = "fhir")]
+    #[command(subcommand)]
+    Fhir(FhirCommand),
+}
+
+#[cfg(feature = "fhir")]
+#[derive(Subcommand)]
+enum FhirCommand {
+    /// Read a FHIR Bundle (collection, searchset or transaction) of ServiceRequest, Patient,
+    /// Slot, Schedule, Location, HealthcareService and Appointment into problem JSON; what was
+    /// left out or assumed is printed on stderr as `note:` lines.
+    #[command(
+        after_help = "Example:\n  appointment-optimiser fhir import tests/data/fhir/trust_week.json --planning-date 2026-12-07 --out problem.json"
+    )]
+    Import {
+        /// The FHIR Bundle, as JSON.
+        bundle: PathBuf,
+        /// The date the booking is made on (YYYY-MM-DD, NHS date).
+        #[arg(long)]
+        planning_date: chrono::NaiveDate,
+        /// Last day of the horizon, included; six weeks after the planning date when absent.
+        #[arg(long)]
+        horizon_end: Option<chrono::NaiveDate>,
+        /// Appointment length in minutes of a request that gives none.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+        duration_minutes: u32,
+        /// A booking policy as JSON (the README's Policy fields); the default policy when absent.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Where to write the problem JSON; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write a schedule of a problem as a FHIR transaction Bundle of Appointments (new and
+    /// moved bookings; PATCHes cancelling moved or cancelled ones), and the referrals left
+    /// unbooked as an OperationOutcome.
+    #[command(
+        after_help = "Example:\n  appointment-optimiser fhir export --problem problem.json --schedule schedule.json --out appointments.json --unbooked unbooked.json"
+    )]
+    Export {
+        /// The problem JSON (as `fhir import` wrote it).
+        #[arg(long)]
+        problem: PathBuf,
+        /// The schedule JSON (as `solve` wrote it) of that problem.
+        #[arg(long)]
+        schedule: PathBuf,
+        /// The status of the new Appointments.
+        #[arg(long, value_enum, default_value_t = Status::Proposed)]
+        status: Status,
+        /// Where to write the transaction Bundle; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Where to write the OperationOutcome of the unbooked referrals; not written when
+        /// absent (their number is printed on stderr either way).
+        #[arg(long)]
+        unbooked: Option<PathBuf>,
+    },
+}
+
+/// The status new Appointments are written with.
+#[cfg(feature = "fhir")]
+#[derive(Clone, Copy, ValueEnum)]
+enum Status {
+    /// `proposed`: to offer to the patient before booking.
+    Proposed,
+    /// `booked`.
+    Booked,
 }
 
 #[derive(clap::Args)]
@@ -224,8 +293,100 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<(), Failure> {
     }
 }
 
+#[cfg(feature = "fhir")]
+fn run_fhir(command: FhirCommand) -> Result<(), Failure> {
+    use appointment_optimiser::fhir::{
+        export_appointments, import_bundle, AppointmentStatus, ImportSettings,
+    };
+    match command {
+        FhirCommand::Import {
+            bundle,
+            planning_date,
+            horizon_end,
+            duration_minutes,
+            policy,
+            out,
+        } => {
+            let json = std::fs::read_to_string(&bundle)
+                .map_err(|e| input_error(format!("cannot read {}: {e}", bundle.display())))?;
+            let mut settings = ImportSettings::new(planning_date);
+            settings.horizon_end = horizon_end;
+            settings.default_duration_minutes = duration_minutes;
+            if let Some(path) = policy {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| input_error(format!("cannot read {}: {e}", path.display())))?;
+                settings.policy = serde_json::from_str(&text)
+                    .map_err(|e| input_error(format!("{}: not a policy: {e}", path.display())))?;
+            }
+            let import = import_bundle(&json, &settings)
+                .map_err(|e| input_error(format!("{}: {e}", bundle.display())))?;
+            for note in &import.notes {
+                eprintln!("note: {note}");
+            }
+            let p = &import.problem;
+            eprintln!(
+                "imported: {} referrals, {} slots at {} sites, {} to {}",
+                p.referrals.len(),
+                p.slots.len(),
+                p.sites.len(),
+                p.planning_date,
+                p.horizon_end
+            );
+            write_out(out.as_deref(), &(p.to_json() + "\n"))
+        }
+        FhirCommand::Export {
+            problem,
+            schedule,
+            status,
+            out,
+            unbooked,
+        } => {
+            let problem = read_problem(&problem)?;
+            let text = std::fs::read_to_string(&schedule)
+                .map_err(|e| input_error(format!("cannot read {}: {e}", schedule.display())))?;
+            let parsed: Schedule = serde_json::from_str(&text)
+                .map_err(|e| input_error(format!("{}: not a schedule: {e}", schedule.display())))?;
+            let violations = validate(&problem, &parsed);
+            if !violations.is_empty() {
+                return Err(input_error(format!(
+                    "{} is not a valid schedule of the problem ({} hard rules broken, first {:?}): export the schedule `solve` wrote for this problem",
+                    schedule.display(),
+                    violations.len(),
+                    violations[0]
+                )));
+            }
+            let status = match status {
+                Status::Proposed => AppointmentStatus::Proposed,
+                Status::Booked => AppointmentStatus::Booked,
+            };
+            let export = export_appointments(&problem, &parsed, status)
+                .map_err(|e| input_error(e.to_string()))?;
+            eprintln!(
+                "exported: {} Appointments to create, {} to cancel; {} unbooked{}",
+                export.created,
+                export.cancelled,
+                match export.unbooked_referrals {
+                    1 => "1 referral".to_owned(),
+                    n => format!("{n} referrals"),
+                },
+                if unbooked.is_some() {
+                    ""
+                } else {
+                    " (write them with --unbooked FILE)"
+                }
+            );
+            if let Some(path) = unbooked {
+                write_out(Some(&path), &export.unbooked)?;
+            }
+            write_out(out.as_deref(), &export.transaction)
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        #[cfg(feature = "fhir")]
+        Command::Fhir(command) => run_fhir(command),
         Command::Scenario {
             data,
             provider,

@@ -170,24 +170,26 @@ fn push<T>(list: &mut Vec<Read<T>>, kind: &str, id: String, value: T) -> Result<
 }
 
 fn read_bundle(json: &str) -> Result<Resources> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    let bundle: Bundle = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        fhir(
-            "Bundle",
-            format!("Bundle.{}", e.path()),
-            e.inner().to_string(),
-        )
-    })?;
-    if bundle.resource_type != "Bundle" {
-        return Err(fhir(
-            "Bundle",
-            "resourceType",
-            format!(
-                "`{}` given: the import reads a Bundle of resources",
-                bundle.resource_type
-            ),
-        ));
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| fhir("Bundle", "Bundle", format!("not JSON: {e}")))?;
+    match value.get("resourceType").and_then(|t| t.as_str()) {
+        Some("Bundle") => {}
+        Some(other) => {
+            return Err(fhir(
+                "Bundle",
+                "Bundle.resourceType",
+                format!("`{other}` given: the import reads a Bundle of resources"),
+            ))
+        }
+        None => {
+            return Err(fhir(
+                "Bundle",
+                "Bundle.resourceType",
+                "missing: the import reads a FHIR Bundle, a JSON object with \"resourceType\": \"Bundle\"",
+            ))
+        }
     }
+    let bundle: Bundle = typed("Bundle", "Bundle", value)?;
     match bundle.kind.as_deref() {
         Some("collection" | "searchset" | "transaction") => {}
         other => {

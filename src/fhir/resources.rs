@@ -93,9 +93,7 @@ pub(crate) struct Period {
 /// `Bundle` as read: its type and the resources of its entries, each kept as JSON until its
 /// type is known.
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub(crate) struct Bundle {
-    pub resource_type: String,
     #[serde(rename = "type")]
     pub kind: Option<String>,
     #[serde(default)]
