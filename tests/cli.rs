@@ -152,6 +152,7 @@ fn scenario_writes_the_problem_json() {
     assert!(text(&out.stderr).contains("60 is not in 1..=52"));
 }
 
+#[cfg(feature = "fhir")]
 const TRUST_WEEK: &str = "tests/data/fhir/trust_week.json";
 
 /// `fhir import` writes exactly the library's problem, with the notes and a one-line account on
