@@ -157,7 +157,15 @@ fn typed<T: DeserializeOwned>(kind: &str, at: &str, value: serde_json::Value) ->
     })
 }
 
-fn push<T>(list: &mut Vec<Read<T>>, kind: &str, id: String, value: T) -> Result<()> {
+/// Reads one resource as `T` and adds it to `list`, refusing a second resource of one id.
+fn add<T: DeserializeOwned>(
+    list: &mut Vec<Read<T>>,
+    kind: &str,
+    here: &str,
+    id: String,
+    value: serde_json::Value,
+) -> Result<()> {
+    let value = typed(kind, here, value)?;
     if list.iter().any(|r| r.id == id) {
         return Err(fhir(
             format!("{kind}/{id}"),
@@ -251,34 +259,13 @@ fn read_bundle(json: &str) -> Result<Resources> {
             .to_owned();
         let here = format!("{kind}/{id}");
         match kind.as_str() {
-            "ServiceRequest" => {
-                let v = typed(&kind, &here, value)?;
-                push(&mut out.service_requests, &kind, id, v)?;
-            }
-            "Patient" => {
-                let v = typed(&kind, &here, value)?;
-                push(&mut out.patients, &kind, id, v)?;
-            }
-            "Location" => {
-                let v = typed(&kind, &here, value)?;
-                push(&mut out.locations, &kind, id, v)?;
-            }
-            "HealthcareService" => {
-                let v = typed(&kind, &here, value)?;
-                push(&mut out.services, &kind, id, v)?;
-            }
-            "Schedule" => {
-                let v = typed(&kind, &here, value)?;
-                push(&mut out.schedules, &kind, id, v)?;
-            }
-            "Slot" => {
-                let v = typed(&kind, &here, value)?;
-                push(&mut out.slots, &kind, id, v)?;
-            }
-            _ => {
-                let v = typed(&kind, &here, value)?;
-                push(&mut out.appointments, &kind, id, v)?;
-            }
+            "ServiceRequest" => add(&mut out.service_requests, &kind, &here, id, value)?,
+            "Patient" => add(&mut out.patients, &kind, &here, id, value)?,
+            "Location" => add(&mut out.locations, &kind, &here, id, value)?,
+            "HealthcareService" => add(&mut out.services, &kind, &here, id, value)?,
+            "Schedule" => add(&mut out.schedules, &kind, &here, id, value)?,
+            "Slot" => add(&mut out.slots, &kind, &here, id, value)?,
+            _ => add(&mut out.appointments, &kind, &here, id, value)?,
         }
     }
     Ok(out)
