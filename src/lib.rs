@@ -46,7 +46,7 @@ pub use error::{Error, RecordKind, Result};
 pub use formulation::{ObjectiveValues, TermValue, TierValue};
 pub use model::*;
 pub use schedule::{
-    validate, Booking, BookingChange, ChangeReason, ComponentStats, Method, Outcome,
+    validate, Booking, BookingChange, Certificate, ChangeReason, ComponentStats, Method, Outcome,
     ReferralOutcome, Schedule, SolveStats, SolveStatus, UnbookedReason, UnusedPlace, Violation,
     SHORT_NOTICE_LISTED,
 };

@@ -1347,6 +1347,7 @@ impl<'a> Oracle<'a> {
             stats: template.stats.clone(),
             unused: Vec::new(),
             warnings: Vec::new(),
+            explanations: Vec::new(),
         }
     }
 }
@@ -1560,6 +1561,326 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// 9. Unavoidable-breach certificates, against the oracle's own terms and candidate rules:
+    /// each referral of a certificate is at risk in its tier and in time exactly up to its
+    /// `in_time_by` date; no feasible assignment sees more than `at risk - Σ shortfall` of the
+    /// tier's at-risk referrals in time (the certificates are a lower bound); without sessions
+    /// the bound is exact (the most referrals a matching of in-time slots sees in time); and
+    /// `shortfall` more places at a certificate's slots, placed well, let all its referrals be
+    /// in time, while by counting no fewer can. (The validator, run on every schedule, also
+    /// recounts each certificate's places and checks that no in-time slot is missing.)
+    #[test]
+    fn certificates_are_real_lower_bounds_and_tight(problem in problem_strategy(BRUTE)) {
+        check_certificates(&problem)?;
+    }
+
+    /// 9b. The same on lists built to contend: up to six referrals of one service, most of
+    /// them long waiters or urgent, for up to four slots of one or two places.
+    #[test]
+    fn certificates_hold_where_referrals_contend(problem in contention_strategy()) {
+        check_certificates(&problem)?;
+    }
+}
+
+/// The checks of property 9 on one problem.
+fn check_certificates(problem: &Problem) -> Result<(), TestCaseError> {
+    {
+        let schedule = solve(problem, &SolveOptions::new()).unwrap();
+        prop_assert_eq!(validate(problem, &schedule), vec![]);
+        let oracle = Oracle::new(problem);
+        let ctx = format!(
+            "problem:\n{}\nschedule:\n{}",
+            problem.to_json(),
+            schedule.to_json()
+        );
+        let n = problem.referrals.len();
+        // Left out of certificates: pinned, in a pathway step, or a patient with a pinned booking.
+        let mut left_out: Vec<bool> = oracle.pinned.iter().map(Option::is_some).collect();
+        for step in &problem.pathway_steps {
+            left_out[oracle.referral_index(&step.after)] = true;
+            if let Prerequisite::Referral(before) = &step.before {
+                left_out[oracle.referral_index(before)] = true;
+            }
+        }
+        let pinned_patients: BTreeSet<&PatientId> = (0..n)
+            .filter(|&ri| oracle.pinned[ri].is_some())
+            .map(|ri| &problem.referrals[ri].patient)
+            .collect();
+        for (out, r) in left_out.iter_mut().zip(&problem.referrals) {
+            if pinned_patients.contains(&r.patient) {
+                *out = true;
+            }
+        }
+        let sessions = problem.slots.iter().any(|s| s.minutes_capacity.is_some());
+        let names = problem.policy.objective.tier_names();
+        for (tier, name) in problem.policy.objective.tiers().iter().zip(&names) {
+            let counts = tier.iter().all(|t| {
+                !matches!(
+                    t.term,
+                    Term::CancelledConfirmed
+                        | Term::Disruption
+                        | Term::TreatInTurn
+                        | Term::TravelRegret
+                )
+            });
+            let certs: Vec<_> = schedule
+                .explanations
+                .iter()
+                .filter(|c| &c.tier == name)
+                .collect();
+            if !counts {
+                prop_assert!(certs.is_empty(), "{}", ctx);
+                continue;
+            }
+            let cost = |ri: usize, d: Option<NaiveDate>| -> i64 {
+                tier.iter()
+                    .map(|t| i64::from(t.weight) * oracle.term(t.term, ri, d))
+                    .sum()
+            };
+            let at_risk: Vec<usize> = (0..n)
+                .filter(|&ri| !left_out[ri] && cost(ri, None) > 0)
+                .collect();
+            let in_time = |ri: usize| -> Vec<usize> {
+                oracle.cands[ri]
+                    .iter()
+                    .copied()
+                    .filter(|&si| {
+                        oracle.count_left[si] > 0 && cost(ri, Some(oracle.slot_date[si])) == 0
+                    })
+                    .collect()
+            };
+            for c in &certs {
+                for (id, by) in c.referrals.iter().zip(&c.in_time_by) {
+                    let ri = oracle.referral_index(id);
+                    prop_assert!(
+                        at_risk.contains(&ri),
+                        "{} not at risk in {}\n{}",
+                        id,
+                        name,
+                        ctx
+                    );
+                    match by {
+                        None => prop_assert!(cost(ri, Some(problem.planning_date)) > 0, "{}", ctx),
+                        Some(by) => {
+                            prop_assert_eq!(cost(ri, Some(*by)), 0, "{} at {}\n{}", id, by, ctx);
+                            if *by < problem.horizon_end {
+                                prop_assert!(cost(ri, Some(plus_days(*by, 1))) > 0, "{}", ctx);
+                            }
+                        }
+                    }
+                }
+            }
+            let shortfall: usize = certs.iter().map(|c| c.shortfall as usize).sum();
+            // A lower bound: every feasible assignment leaves at least that many out of time.
+            let free: Vec<usize> = (0..n)
+                .filter(|&ri| oracle.pinned[ri].is_none() && !oracle.cands[ri].is_empty())
+                .collect();
+            let mut fewest_late = usize::MAX;
+            let mut assign = vec![None; n];
+            each_assignment(&oracle, &free, 0, &mut assign, &mut |a| {
+                let late = at_risk
+                    .iter()
+                    .filter(|&&ri| a[ri].is_none_or(|si| cost(ri, Some(oracle.slot_date[si])) > 0))
+                    .count();
+                fewest_late = fewest_late.min(late);
+            });
+            prop_assert!(
+                shortfall <= fewest_late,
+                "{}: shortfall {} > fewest late {}\n{}",
+                name,
+                shortfall,
+                fewest_late,
+                ctx
+            );
+            // Exact without sessions: the deficiency of the in-time matching.
+            let lists: Vec<Vec<usize>> = at_risk.iter().map(|&ri| in_time(ri)).collect();
+            let matched = most_matched(&lists, &oracle.count_left);
+            if !sessions {
+                prop_assert_eq!(shortfall, at_risk.len() - matched, "{}\n{}", name, ctx);
+            }
+            // `shortfall` more places, well placed, let a whole certificate be in time.
+            for c in certs.iter().filter(|c| !c.slots.is_empty() && !sessions) {
+                let slots: Vec<usize> = c
+                    .slots
+                    .iter()
+                    .map(|id| problem.slots.iter().position(|s| &s.id == id).unwrap())
+                    .collect();
+                let members: Vec<Vec<usize>> = c
+                    .referrals
+                    .iter()
+                    .map(|id| in_time(oracle.referral_index(id)))
+                    .collect();
+                let mut some = false;
+                each_spread(c.shortfall, slots.len(), &mut |extra| {
+                    let mut cap = oracle.count_left.clone();
+                    for (k, &si) in slots.iter().enumerate() {
+                        cap[si] += extra[k];
+                    }
+                    some |= most_matched(&members, &cap) == members.len();
+                });
+                prop_assert!(some, "no spread of {} places helps\n{}", c.shortfall, ctx);
+                let places: u32 = slots.iter().map(|&si| oracle.count_left[si]).sum();
+                prop_assert_eq!(places, c.places);
+                prop_assert!(places + c.shortfall - 1 < c.referrals.len() as u32);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Problems where referrals contend for few places: one or two services, up to six referrals
+/// (clock starts from 75 weeks to 1 week before the planning date, a third urgent, some on the
+/// cancer 62-day standard), up to four slots of one or two places in December.
+fn contention_strategy() -> impl Strategy<Value = Problem> {
+    let referral = (0u32..2, 7i64..525, 0u8..3, any::<bool>());
+    let slot = (0u32..2, 1u32..31, 1u32..3);
+    (
+        proptest::collection::vec(referral, 2..7),
+        proptest::collection::vec(slot, 1..5),
+    )
+        .prop_map(|(referrals, slots)| {
+            let planning = date(2026, 12, 1);
+            let service = |k: u32| {
+                if k == 0 {
+                    Service::Diagnostic(DiagnosticTest::Mri)
+                } else {
+                    Service::Outpatient("110".into())
+                }
+            };
+            let problem = Problem {
+                planning_date: planning,
+                horizon_end: date(2026, 12, 31),
+                policy: Policy::default(),
+                sites: vec![Site {
+                    id: SiteId("S".into()),
+                    name: "Site".into(),
+                    kind: SiteKind::NhsTrust,
+                    location: Some(Location::new(52.0, -1.0)),
+                    capabilities: BTreeSet::new(),
+                }],
+                slots: slots
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &(sv, day, places))| {
+                        let start = FixedOffset::east_opt(0)
+                            .unwrap()
+                            .with_ymd_and_hms(2026, 12, day, 9, 0, 0)
+                            .unwrap();
+                        Slot {
+                            id: SlotId(format!("T{k}")),
+                            site: SiteId("S".into()),
+                            service: service(sv),
+                            start,
+                            end: start + TimeDelta::minutes(60),
+                            capacity: places,
+                            minutes_capacity: None,
+                            capabilities: BTreeSet::new(),
+                            status: SlotStatus::Free,
+                        }
+                    })
+                    .collect(),
+                referrals: referrals
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &(sv, waited, kind, cancer))| Referral {
+                        id: ReferralId(format!("R{k}")),
+                        patient: PatientId(format!("P{k}")),
+                        service: service(sv),
+                        clock_start: plus_days(planning, -waited),
+                        standards: if cancer && waited < 60 {
+                            vec![WaitingTimeStandard::Cancer62Days]
+                        } else if sv == 0 {
+                            vec![WaitingTimeStandard::Diagnostic6Weeks]
+                        } else {
+                            vec![WaitingTimeStandard::Rtt18Weeks]
+                        },
+                        priority: if kind == 0 {
+                            ReferralPriority::Urgent
+                        } else {
+                            ReferralPriority::Routine
+                        },
+                        surgical_priority: None,
+                        duration_minutes: 20,
+                        earliest_date: None,
+                        unavailable: Vec::new(),
+                        home: None,
+                        max_travel_km: None,
+                        requirements: BTreeSet::new(),
+                        preferred_sites: Vec::new(),
+                        existing_booking: None,
+                        accepts_short_notice: false,
+                        did_not_attend: Vec::new(),
+                        declined_offers: Vec::new(),
+                    })
+                    .collect(),
+                pathway_steps: Vec::new(),
+            };
+            problem
+        })
+}
+
+/// Calls `f` on every assignment of the `free` referrals (each unbooked or at a candidate) that
+/// the oracle finds feasible.
+fn each_assignment(
+    oracle: &Oracle,
+    free: &[usize],
+    k: usize,
+    assign: &mut Vec<Option<usize>>,
+    f: &mut dyn FnMut(&[Option<usize>]),
+) {
+    if k == free.len() {
+        if oracle.feasible(assign) {
+            f(assign);
+        }
+        return;
+    }
+    let ri = free[k];
+    assign[ri] = None;
+    each_assignment(oracle, free, k + 1, assign, f);
+    for &si in &oracle.cands[ri] {
+        assign[ri] = Some(si);
+        each_assignment(oracle, free, k + 1, assign, f);
+    }
+    assign[ri] = None;
+}
+
+/// The most of `lists` (each the slots one referral may take) matched at once, each slot `s`
+/// taking at most `capacity[s]`: exhaustive, for tiny instances.
+fn most_matched(lists: &[Vec<usize>], capacity: &[u32]) -> usize {
+    fn go(lists: &[Vec<usize>], k: usize, left: &mut [u32]) -> usize {
+        if k == lists.len() {
+            return 0;
+        }
+        let mut best = go(lists, k + 1, left);
+        for &si in &lists[k] {
+            if left[si] > 0 {
+                left[si] -= 1;
+                best = best.max(1 + go(lists, k + 1, left));
+                left[si] += 1;
+            }
+        }
+        best
+    }
+    go(lists, 0, &mut capacity.to_vec())
+}
+
+/// Calls `f` on every way to spread `total` places over `slots` slots.
+fn each_spread(total: u32, slots: usize, f: &mut dyn FnMut(&[u32])) {
+    fn go(total: u32, k: usize, extra: &mut Vec<u32>, f: &mut dyn FnMut(&[u32])) {
+        if k + 1 == extra.len() {
+            extra[k] = total;
+            f(extra);
+            return;
+        }
+        for here in 0..=total {
+            extra[k] = here;
+            go(total - here, k + 1, extra, f);
+        }
+    }
+    if slots > 0 {
+        go(total, 0, &mut vec![0; slots], f);
     }
 }
 

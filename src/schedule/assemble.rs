@@ -98,6 +98,7 @@ pub(crate) fn assemble(
         stats,
         unused,
         warnings: problem.warnings(),
+        explanations: Vec::new(),
     }
 }
 

@@ -38,6 +38,46 @@ pub struct Schedule {
     /// none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<InputWarning>,
+    /// Unavoidable-breach certificates: groups of referrals that no schedule can all see in
+    /// time in a tier that counts breaches or long waits ([`Certificate`]), tier by tier in the
+    /// objective's order, within a tier largest shortfall first. Computed by the optimiser's
+    /// solve (a baseline's schedule has none); absent from the JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explanations: Vec<Certificate>,
+}
+
+/// A proof, checkable without the solver, that some referrals of one tier cannot all be seen in
+/// time however the slots are booked: the `referrals` (at risk in the tier: unbooked, they cost
+/// something there) can each be seen in time only on or before their `in_time_by` date, and all
+/// their candidate slots by those dates are `slots`, which hold `places` places (capacity left
+/// after pinned bookings) in all, fewer than there are referrals. At least `shortfall`
+/// (`referrals.len() - places`) of them are therefore seen late or not at all in that tier, by
+/// any schedule; adding `shortfall` places to these slots (one at a slot of each referral left
+/// out) is what it takes for all of them to be in time. The validator ([`crate::validate`])
+/// recounts the places and checks that no other slot a referral could use in time is missing.
+///
+/// A referral with `in_time_by` absent cannot be in time on any date of the horizon (already
+/// past the tier's limit); those, and referrals with no candidate slot in time, are gathered in
+/// one group without slots. Left out of every certificate: pinned referrals, referrals in a
+/// pathway step and referrals of a patient with a pinned booking (leaving referrals out only
+/// weakens the bound). The other rules of a component (minutes, one patient's overlapping
+/// slots, pathway order) can only make things worse, so the bound holds for components the MIP
+/// backend solves too; there it is not proven that the schedule meets it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Certificate {
+    /// The tier's name, as in [`crate::Objective::tier_names`].
+    pub tier: String,
+    /// The referrals of the group, in input order.
+    pub referrals: Vec<ReferralId>,
+    /// For each referral (same order), the last NHS date on which seeing it costs nothing in the
+    /// tier; absent when no date of the horizon does.
+    pub in_time_by: Vec<Option<NaiveDate>>,
+    /// Every slot any of the referrals could use in time, in input order.
+    pub slots: Vec<SlotId>,
+    /// Places those slots hold, after pinned bookings.
+    pub places: u32,
+    /// Referrals of the group no schedule sees in time: `referrals.len() - places`, at least 1.
+    pub shortfall: u32,
 }
 
 /// A free slot inside the horizon with room no booking took.

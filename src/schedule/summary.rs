@@ -228,6 +228,37 @@ impl Schedule {
             .iter()
             .filter_map(|o| o.change.as_ref().map(|c| (o, c)))
             .collect();
+        if !self.explanations.is_empty() {
+            let _ = writeln!(
+                s,
+                "Breaches no booking could avoid (certificates; the largest group of each tier):"
+            );
+            let mut tiers: Vec<&str> = Vec::new();
+            for c in &self.explanations {
+                if !tiers.contains(&c.tier.as_str()) {
+                    tiers.push(&c.tier);
+                }
+            }
+            for tier in tiers {
+                let of: Vec<_> = self
+                    .explanations
+                    .iter()
+                    .filter(|c| c.tier == tier)
+                    .collect();
+                let total: u32 = of.iter().map(|c| c.shortfall).sum();
+                let c = of[0];
+                let _ = writeln!(
+                    s,
+                    "  {tier}: at least {total} late in {} groups; largest: {} referrals (first {}) for {} places in {} slots, {} short",
+                    of.len(),
+                    c.referrals.len(),
+                    c.referrals.first().map_or("", |r| r.as_str()),
+                    c.places,
+                    c.slots.len(),
+                    c.shortfall
+                );
+            }
+        }
         if !changes.is_empty() {
             let kept = changes
                 .iter()

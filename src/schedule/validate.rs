@@ -3,10 +3,10 @@
 //! It reads only the problem and the schedule (not the candidate or formulation layers), so a
 //! bug there cannot hide itself here. Every schedule produced in the tests passes through it.
 
-use super::{BookingChange, ChangeReason, Outcome, ReferralOutcome, Schedule};
-use crate::model::{Prerequisite, Problem, SlotStatus};
+use super::{BookingChange, Certificate, ChangeReason, Outcome, ReferralOutcome, Schedule};
+use crate::model::{Prerequisite, Problem, Referral, Service, Site, Slot, SlotStatus};
 use crate::rules::{add_days, due_date, nhs_date};
-use chrono::{DateTime, FixedOffset, TimeDelta};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -110,9 +110,226 @@ pub enum Violation {
         /// The referral.
         referral: String,
     },
+    /// An unavoidable-breach certificate ([`crate::Certificate`]) does not hold when counted
+    /// from the problem: `fault` is `unknown_record` (a referral or slot not in the problem, or
+    /// `in_time_by` not one per referral), `open_slot` (a slot with a free place, and in a session free
+    /// minutes enough, that one of its referrals may use on or before its `in_time_by` date by
+    /// the single-booking rules, is not listed), `places` (the listed slots' free places, in a session no more of the
+    /// group's referrals than its free minutes hold, are not `places`) or `shortfall` (not the
+    /// referrals less the places, or not at least 1).
+    Certificate {
+        /// Position of the certificate in `explanations`.
+        index: usize,
+        /// Its tier.
+        tier: String,
+        /// What does not hold.
+        fault: &'static str,
+    },
 }
 
 type Interval = (DateTime<FixedOffset>, DateTime<FixedOffset>);
+
+/// The single-booking rules a booking of `r` in slot `s` (at `site`) would break, by name, in
+/// this order: `service`, `not_free`, `outside_horizon`, `too_short`, `requirements`,
+/// `too_early` (its earliest date, or inside the notice period `notice` without agreement,
+/// unless it is the referral's existing booking), `patient_unavailable`, `too_far`.
+fn slot_rules(
+    problem: &Problem,
+    r: &Referral,
+    s: &Slot,
+    site: &Site,
+    notice: NaiveDate,
+) -> Vec<&'static str> {
+    let mut broken = Vec::new();
+    let date = nhs_date(&s.start);
+    if s.service != r.service {
+        broken.push("service");
+    }
+    if s.status != SlotStatus::Free {
+        broken.push("not_free");
+    }
+    if date < problem.planning_date || date > problem.horizon_end {
+        broken.push("outside_horizon");
+    }
+    if i64::from(r.duration_minutes) > s.duration_minutes() {
+        broken.push("too_short");
+    }
+    if r.requirements
+        .iter()
+        .any(|c| !s.capabilities.contains(c) && !site.capabilities.contains(c))
+    {
+        broken.push("requirements");
+    }
+    let existing = r.existing_booking.as_ref().is_some_and(|e| e.slot == s.id);
+    if r.earliest_date.is_some_and(|e| date < e)
+        || (date < notice && !r.accepts_short_notice && !existing)
+    {
+        broken.push("too_early");
+    }
+    if r.unavailable.iter().any(|p| p.contains(date)) {
+        broken.push("patient_unavailable");
+    }
+    if let (Some(home), Some(max)) = (&r.home, r.max_travel_km) {
+        if site.distance_km_from(home).is_some_and(|d| d > max) {
+            broken.push("too_far");
+        }
+    }
+    broken
+}
+
+/// What is wrong with the schedule's certificate `k`, if anything, counted from the problem
+/// alone: see [`Violation::Certificate`].
+/// What the certificate checks read once: the slots of each service, each slot's site, and
+/// each slot's free places and minutes ([`free_places`]).
+struct CertificateContext<'p> {
+    by_service: HashMap<&'p Service, Vec<usize>>,
+    site: Vec<Option<&'p Site>>,
+    free: Vec<(u32, Option<u32>)>,
+}
+
+impl<'p> CertificateContext<'p> {
+    fn new(problem: &'p Problem) -> Self {
+        let sites: HashMap<&str, &Site> =
+            problem.sites.iter().map(|s| (s.id.as_str(), s)).collect();
+        let mut by_service: HashMap<&Service, Vec<usize>> = HashMap::new();
+        for (si, s) in problem.slots.iter().enumerate() {
+            by_service.entry(&s.service).or_default().push(si);
+        }
+        Self {
+            by_service,
+            site: problem
+                .slots
+                .iter()
+                .map(|s| sites.get(s.site.as_str()).copied())
+                .collect(),
+            free: free_places(problem),
+        }
+    }
+}
+
+fn certificate_fault(
+    problem: &Problem,
+    c: &Certificate,
+    notice: NaiveDate,
+    cx: &CertificateContext<'_>,
+) -> Option<&'static str> {
+    let referral = |id: &str| problem.referrals.iter().position(|r| r.id.as_str() == id);
+    let slot = |id: &str| problem.slots.iter().position(|s| s.id.as_str() == id);
+    let members: Option<Vec<usize>> = c.referrals.iter().map(|id| referral(id.as_str())).collect();
+    let listed: Option<Vec<usize>> = c.slots.iter().map(|id| slot(id.as_str())).collect();
+    let (Some(members), Some(listed)) = (members, listed) else {
+        return Some("unknown_record");
+    };
+    if members.len() != c.in_time_by.len() {
+        return Some("unknown_record");
+    }
+    let mut is_listed = vec![false; problem.slots.len()];
+    for &si in &listed {
+        is_listed[si] = true;
+    }
+    // May referral `ri` use slot `si` by `by`, with a free place and, in a session, enough
+    // free minutes?
+    let usable = |ri: usize, si: usize, by: NaiveDate| {
+        let s = &problem.slots[si];
+        let (count, minutes) = cx.free[si];
+        count > 0
+            && minutes.is_none_or(|m| m >= problem.referrals[ri].duration_minutes)
+            && nhs_date(&s.start) <= by
+            && cx.site[si].is_some_and(|site| {
+                slot_rules(problem, &problem.referrals[ri], s, site, notice).is_empty()
+            })
+    };
+    // No slot a referral could use in time is missing (only slots of its service can be).
+    for (&ri, by) in members.iter().zip(&c.in_time_by) {
+        let Some(by) = *by else { continue };
+        let same = cx.by_service.get(&problem.referrals[ri].service);
+        if same
+            .into_iter()
+            .flatten()
+            .any(|&si| !is_listed[si] && usable(ri, si, by))
+        {
+            return Some("open_slot");
+        }
+    }
+    // The places: each slot's free places, and in a session no more of the group's referrals
+    // that may use it in time than its free minutes hold, shortest first.
+    let mut places = 0u32;
+    for &si in &listed {
+        let (count, minutes) = cx.free[si];
+        let mut lengths: Vec<u32> = members
+            .iter()
+            .zip(&c.in_time_by)
+            .filter(|(&ri, by)| by.is_some_and(|by| usable(ri, si, by)))
+            .map(|(&ri, _)| problem.referrals[ri].duration_minutes)
+            .collect();
+        lengths.sort_unstable();
+        let fit = match minutes {
+            None => count,
+            Some(m) => {
+                let (mut n, mut used) = (0u32, 0u32);
+                for l in lengths {
+                    if n == count || used.saturating_add(l) > m {
+                        break;
+                    }
+                    used += l;
+                    n += 1;
+                }
+                n
+            }
+        };
+        places += fit;
+    }
+    if places != c.places {
+        return Some("places");
+    }
+    let shortfall = (members.len() as u32).saturating_sub(places);
+    if shortfall == 0 || shortfall != c.shortfall {
+        return Some("shortfall");
+    }
+    None
+}
+
+/// Per slot, the places and minutes (in a session: its minutes capacity or its length, whichever
+/// is less) left after the pinned bookings in it; none when the slot is not free.
+fn free_places(problem: &Problem) -> Vec<(u32, Option<u32>)> {
+    let slot: HashMap<&str, usize> = problem
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut pinned = vec![(0u32, 0u32); problem.slots.len()];
+    for r in &problem.referrals {
+        if let Some(&si) = r
+            .existing_booking
+            .as_ref()
+            .filter(|b| b.pinned)
+            .and_then(|b| slot.get(b.slot.as_str()))
+        {
+            pinned[si].0 += 1;
+            pinned[si].1 = pinned[si].1.saturating_add(r.duration_minutes);
+        }
+    }
+    problem
+        .slots
+        .iter()
+        .zip(pinned)
+        .map(|(s, (n, minutes))| {
+            if s.status != SlotStatus::Free {
+                (0, s.minutes_capacity.map(|_| 0))
+            } else {
+                // A session's appointments run back to back inside it: no more minutes than
+                // its length.
+                let length = u32::try_from(s.duration_minutes()).unwrap_or(u32::MAX);
+                (
+                    s.capacity.saturating_sub(n),
+                    s.minutes_capacity
+                        .map(|m| m.min(length).saturating_sub(minutes)),
+                )
+            }
+        })
+        .collect()
+}
 
 /// Whether the outcome's `change` is what happened to the referral's existing booking: which
 /// slot it came from, whether the referral is booked there, elsewhere or not at all, and a
@@ -279,39 +496,8 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
                 referral: r.id.0.clone(),
             });
         }
-        if s.service != r.service {
-            broken.push("service");
-        }
-        if s.status != SlotStatus::Free {
-            broken.push("not_free");
-        }
-        if date < problem.planning_date || date > problem.horizon_end {
-            broken.push("outside_horizon");
-        }
-        if i64::from(r.duration_minutes) > s.duration_minutes() {
-            broken.push("too_short");
-        }
         let site = &problem.sites[sites[b.site.as_str()]];
-        if r.requirements
-            .iter()
-            .any(|c| !s.capabilities.contains(c) && !site.capabilities.contains(c))
-        {
-            broken.push("requirements");
-        }
-        let existing = r.existing_booking.as_ref().is_some_and(|e| e.slot == s.id);
-        if r.earliest_date.is_some_and(|e| date < e)
-            || (date < notice && !r.accepts_short_notice && !existing)
-        {
-            broken.push("too_early");
-        }
-        if r.unavailable.iter().any(|p| p.contains(date)) {
-            broken.push("patient_unavailable");
-        }
-        if let (Some(home), Some(max)) = (&r.home, r.max_travel_km) {
-            if site.distance_km_from(home).is_some_and(|d| d > max) {
-                broken.push("too_far");
-            }
-        }
+        broken.extend(slot_rules(problem, r, s, site, notice));
         out.extend(broken.into_iter().map(|rule| Violation::BookingRule {
             referral: r.id.0.clone(),
             slot: s.id.0.clone(),
@@ -322,6 +508,20 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
         if seen[ri] == 0 {
             out.push(Violation::MissingReferral {
                 referral: r.id.0.clone(),
+            });
+        }
+    }
+
+    let context = (!schedule.explanations.is_empty()).then(|| CertificateContext::new(problem));
+    for (index, c) in schedule.explanations.iter().enumerate() {
+        let fault = context
+            .as_ref()
+            .and_then(|cx| certificate_fault(problem, c, notice, cx));
+        if let Some(fault) = fault {
+            out.push(Violation::Certificate {
+                index,
+                tier: c.tier.clone(),
+                fault,
             });
         }
     }

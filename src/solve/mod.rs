@@ -18,11 +18,13 @@
 //! exactly the flows optimal for that tier. In the MIP a row `tier_k <= optimum_k + 0.5` (the
 //! costs are integers) does the same.
 
+mod certify;
 mod cost_scaling;
 mod dispatch;
 mod flow;
 mod graph;
 mod lp;
+mod max_flow;
 pub(crate) mod network;
 mod options;
 mod prepare;

@@ -221,6 +221,7 @@ impl Prepared<'_> {
             &stopped,
             stats,
         );
+        schedule.explanations = super::certify::certificates(self.problem, &self.cands);
         schedule.stats.elapsed = self.build_time + started.elapsed();
         Ok(schedule)
     }
