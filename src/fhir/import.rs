@@ -284,6 +284,14 @@ fn sub<'a>(parts: &'a [Extension], name: &str) -> impl Iterator<Item = &'a Exten
     parts.iter().filter(move |e| e.url == name)
 }
 
+/// A sub-extension's `valueInteger` that must be a whole number of at least 1.
+fn positive(e: &Extension, at: &str, element: &str) -> Result<u32> {
+    e.value_integer
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n >= 1)
+        .ok_or_else(|| fhir(at, element, "give valueInteger, at least 1"))
+}
+
 /// An instant (`dateTime` with a time and offset).
 fn instant(value: &str, at: &str, element: &str) -> Result<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(value).map_err(|_| {
@@ -606,32 +614,11 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
             })?;
         let capacity = complex(&s.value.extension, SLOT_CAPACITY);
         let places = match sub(capacity, "places").next() {
-            Some(e) => e
-                .value_integer
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|&n| n >= 1)
-                .ok_or_else(|| {
-                    fhir(
-                        &here,
-                        "Slot.extension(slot-capacity).places",
-                        "give valueInteger, at least 1",
-                    )
-                })?,
+            Some(e) => positive(e, &here, "Slot.extension(slot-capacity).places")?,
             None => 1,
         };
         let minutes = match sub(capacity, "minutes").next() {
-            Some(e) => Some(
-                e.value_integer
-                    .and_then(|n| u32::try_from(n).ok())
-                    .filter(|&n| n >= 1)
-                    .ok_or_else(|| {
-                        fhir(
-                            &here,
-                            "Slot.extension(slot-capacity).minutes",
-                            "give valueInteger, at least 1",
-                        )
-                    })?,
-            ),
+            Some(e) => Some(positive(e, &here, "Slot.extension(slot-capacity).minutes")?),
             None => None,
         };
         slots.push(Slot {
@@ -825,17 +812,7 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
             None => None,
         };
         let duration_minutes = match sub(wle, "durationMinutes").next() {
-            Some(e) => e
-                .value_integer
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|&n| n >= 1)
-                .ok_or_else(|| {
-                    fhir(
-                        &here,
-                        element("durationMinutes"),
-                        "give valueInteger, at least 1",
-                    )
-                })?,
+            Some(e) => positive(e, &here, &element("durationMinutes"))?,
             None => settings.default_duration_minutes,
         };
         let max_travel_km = match sub(wle, "maxTravelKm").next() {

@@ -177,44 +177,53 @@ fn slot_rules(
     broken
 }
 
-/// What is wrong with the schedule's certificate `k`, if anything, counted from the problem
-/// alone: see [`Violation::Certificate`].
-/// What the certificate checks read once: the slots of each service, each slot's site, and
-/// each slot's free places and minutes ([`free_places`]).
-struct CertificateContext<'p> {
+/// What the certificate checks read once: the validator's maps of slot and referral ids to
+/// positions, the slots of each service, each slot's site, and each slot's free places and
+/// minutes ([`free_places`]).
+struct CertificateContext<'p, 'm> {
+    slot: &'m HashMap<&'p str, usize>,
+    referral: &'m HashMap<&'p str, usize>,
     by_service: HashMap<&'p Service, Vec<usize>>,
     site: Vec<Option<&'p Site>>,
     free: Vec<(u32, Option<u32>)>,
 }
 
-impl<'p> CertificateContext<'p> {
-    fn new(problem: &'p Problem) -> Self {
-        let sites: HashMap<&str, &Site> =
-            problem.sites.iter().map(|s| (s.id.as_str(), s)).collect();
+impl<'p, 'm> CertificateContext<'p, 'm> {
+    /// From the problem and the validator's maps of slot, site and referral ids to positions.
+    fn new(
+        problem: &'p Problem,
+        slots: &'m HashMap<&'p str, usize>,
+        sites: &HashMap<&str, usize>,
+        referrals: &'m HashMap<&'p str, usize>,
+    ) -> Self {
         let mut by_service: HashMap<&Service, Vec<usize>> = HashMap::new();
         for (si, s) in problem.slots.iter().enumerate() {
             by_service.entry(&s.service).or_default().push(si);
         }
         Self {
+            slot: slots,
+            referral: referrals,
             by_service,
             site: problem
                 .slots
                 .iter()
-                .map(|s| sites.get(s.site.as_str()).copied())
+                .map(|s| sites.get(s.site.as_str()).map(|&i| &problem.sites[i]))
                 .collect(),
-            free: free_places(problem),
+            free: free_places(problem, slots),
         }
     }
 }
 
+/// What is wrong with certificate `c`, if anything, counted from the problem alone: see
+/// [`Violation::Certificate`].
 fn certificate_fault(
     problem: &Problem,
     c: &Certificate,
     notice: NaiveDate,
-    cx: &CertificateContext<'_>,
+    cx: &CertificateContext<'_, '_>,
 ) -> Option<&'static str> {
-    let referral = |id: &str| problem.referrals.iter().position(|r| r.id.as_str() == id);
-    let slot = |id: &str| problem.slots.iter().position(|s| s.id.as_str() == id);
+    let referral = |id: &str| cx.referral.get(id).copied();
+    let slot = |id: &str| cx.slot.get(id).copied();
     let members: Option<Vec<usize>> = c.referrals.iter().map(|id| referral(id.as_str())).collect();
     let listed: Option<Vec<usize>> = c.slots.iter().map(|id| slot(id.as_str())).collect();
     let (Some(members), Some(listed)) = (members, listed) else {
@@ -291,13 +300,7 @@ fn certificate_fault(
 
 /// Per slot, the places and minutes (in a session: its minutes capacity or its length, whichever
 /// is less) left after the pinned bookings in it; none when the slot is not free.
-fn free_places(problem: &Problem) -> Vec<(u32, Option<u32>)> {
-    let slot: HashMap<&str, usize> = problem
-        .slots
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+fn free_places(problem: &Problem, slot: &HashMap<&str, usize>) -> Vec<(u32, Option<u32>)> {
     let mut pinned = vec![(0u32, 0u32); problem.slots.len()];
     for r in &problem.referrals {
         if let Some(&si) = r
@@ -512,7 +515,8 @@ pub fn validate(problem: &Problem, schedule: &Schedule) -> Vec<Violation> {
         }
     }
 
-    let context = (!schedule.explanations.is_empty()).then(|| CertificateContext::new(problem));
+    let context = (!schedule.explanations.is_empty())
+        .then(|| CertificateContext::new(problem, &slots, &sites, &referrals));
     for (index, c) in schedule.explanations.iter().enumerate() {
         let fault = context
             .as_ref()
