@@ -183,6 +183,14 @@ pub enum Error {
         /// What is wrong and what is allowed.
         reason: String,
     },
+    /// Several resources of a FHIR bundle are at fault: [`crate::fhir::import_bundle`] reads the
+    /// whole bundle before it gives up, and `errors` holds each (every one an [`Error::Fhir`]),
+    /// in the order the import reads them.
+    #[error("{} faults in the FHIR bundle; the first: {}", .errors.len(), .errors.first().map(ToString::to_string).unwrap_or_default())]
+    FhirBundle {
+        /// Each fault, at least two.
+        errors: Vec<Error>,
+    },
     /// The backend found no schedule for any component, so there is no schedule at all. When
     /// some components are solved, the schedule comes back instead, with the failed components'
     /// referrals unbooked (reason `solver_stopped`) and the failure in its statistics.

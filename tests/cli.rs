@@ -184,16 +184,41 @@ fn fhir_import_and_export_write_what_the_library_does() {
         std::fs::read_to_string(path("p.json")).unwrap(),
         import.problem.to_json() + "\n"
     );
-    let stderr = text(&out.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 6, "{stderr}");
+    let mut expected: Vec<String> = import
+        .notes
+        .iter()
+        .map(|n| format!("note: {n}\n"))
+        .collect();
+    expected.push("imported: 6 referrals, 5 slots at 3 sites, 2026-12-07 to 2027-01-18\n".into());
+    assert_eq!(text(&out.stderr), expected.concat());
     assert_eq!(
-        lines[0],
-        "note: Appointment/APT-2 left out: status `cancelled` is not a booking to keep"
+        expected[0],
+        "note: Appointment/APT-2 left out: status `cancelled` is not a booking to keep\n"
     );
+
+    // Three faults (two blocked slots, one request): each reported, one per line, exit code 1.
+    let broken = std::fs::read_to_string(TRUST_WEEK)
+        .unwrap()
+        .replace("\"status\": \"busy-unavailable\"", "\"status\": \"closed\"")
+        .replace(
+            "\"id\": \"SR-TO-4\", \"status\": \"active\", \"intent\": \"order\"",
+            "\"id\": \"SR-TO-4\", \"status\": \"active\"",
+        );
+    std::fs::write(path("broken.json"), broken).unwrap();
+    let out = run(&[
+        "fhir",
+        "import",
+        &path("broken.json"),
+        "--planning-date",
+        "2026-12-07",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        lines[5],
-        "imported: 6 referrals, 5 slots at 3 sites, 2026-12-07 to 2027-01-18"
+        text(&out.stderr),
+        format!(
+            "error: {}: 3 faults in the FHIR bundle:\n  FHIR `Slot/TO-1215` element `Slot.status`: `closed`: give free, busy, busy-unavailable, busy-tentative or entered-in-error\n  FHIR `Slot/CT-1209-2` element `Slot.status`: `closed`: give free, busy, busy-unavailable, busy-tentative or entered-in-error\n  FHIR `ServiceRequest/SR-TO-4` element `ServiceRequest.intent`: missing (it is required): a waiting-list entry is an `order`\n",
+            path("broken.json")
+        )
     );
 
     let out = run(&["solve", &path("p.json"), "--out", &path("s.json")]);

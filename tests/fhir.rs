@@ -182,36 +182,60 @@ fn the_nine_uk_core_examples_import_as_worked_by_hand() {
         .iter()
         .all(|r| r.home.is_none() && r.existing_booking.is_none() && r.duration_minutes == 30));
 
-    let clock = "ServiceRequest.extension(waiting-list-entry).clockStart";
-    assert_eq!(
-        import.notes,
-        [
-            skipped(
-                "Appointment/UKCore-Appointment-OrthopaedicSurgery-Example",
-                "it starts before the planning date"
+    let wle = |name: &str| format!("ServiceRequest.extension(waiting-list-entry).{name}");
+    let mut expected = vec![
+        skipped(
+            "Appointment/UKCore-Appointment-OrthopaedicSurgery-Example",
+            "it starts before the planning date",
+        ),
+        assumed(
+            "Schedule/UKCore-Schedule-Immunization-Example",
+            "Schedule.actor",
+            "Location/UKCore-Location-GeneralPracticeNurseClinic-Example is not in the bundle: read as a site without coordinates",
+        ),
+    ];
+    for (request, clock_start) in [
+        ("CTChestScan", "2024-04-12"),
+        ("ColonoscopyRequest", "2021-10-13"),
+        ("HipReplacement", "2023-05-18"),
+    ] {
+        let here = format!("ServiceRequest/UKCore-ServiceRequest-{request}-Example");
+        expected.extend([
+            assumed(
+                &here,
+                &wle("clockStart"),
+                &format!("not given: the clock starts on authoredOn, {clock_start}"),
             ),
             assumed(
-                "Schedule/UKCore-Schedule-Immunization-Example",
-                "Schedule.actor",
-                "Location/UKCore-Location-GeneralPracticeNurseClinic-Example is not in the bundle: read as a site without coordinates"
+                &here,
+                &wle("durationMinutes"),
+                "not given: 30 minutes (the import's default)",
             ),
             assumed(
-                "ServiceRequest/UKCore-ServiceRequest-CTChestScan-Example",
-                clock,
-                "not given: the clock starts on authoredOn, 2024-04-12"
+                &here,
+                "ServiceRequest.subject",
+                "Patient/UKCore-Patient-RichardSmith-Example is not in the bundle: no home, so travel is not measured",
             ),
-            assumed(
-                "ServiceRequest/UKCore-ServiceRequest-ColonoscopyRequest-Example",
-                clock,
-                "not given: the clock starts on authoredOn, 2021-10-13"
+        ]);
+    }
+    for (extension, count) in [
+        ("BookingOrganization", 1),
+        ("DeliveryChannel", 1),
+        ("SourceOfServiceRequest", 2),
+    ] {
+        expected.push(ImportNote::ExtensionNotRead {
+            url: format!(
+                "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-{extension}"
             ),
-            assumed(
-                "ServiceRequest/UKCore-ServiceRequest-HipReplacement-Example",
-                clock,
-                "not given: the clock starts on authoredOn, 2023-05-18"
-            ),
-        ]
-    );
+            count,
+        });
+    }
+    expected.push(assumed(
+        "Bundle",
+        "(horizon end)",
+        "not given: six weeks after the planning date, 2024-05-27",
+    ));
+    assert_eq!(import.notes, expected);
 
     // The one slot is in the past and of another service: nobody can be booked.
     let schedule = solved(p);
@@ -243,6 +267,21 @@ fn a_trust_week_imports_as_worked_by_hand() {
         [
             skipped("Appointment/APT-2", "status `cancelled` is not a booking to keep"),
             assumed(
+                "ServiceRequest/SR-TO-3",
+                "ServiceRequest.subject",
+                "Patient/P-3 has no current address with a geolocation: travel is not measured"
+            ),
+            assumed(
+                "ServiceRequest/SR-TO-4",
+                "ServiceRequest.subject",
+                "Patient/P-6 is not in the bundle: no home, so travel is not measured"
+            ),
+            assumed(
+                "ServiceRequest/SR-CT-1",
+                "ServiceRequest.subject",
+                "Patient/P-4 is not in the bundle: no home, so travel is not measured"
+            ),
+            assumed(
                 "ServiceRequest/SR-CT-2",
                 "ServiceRequest.extension(waiting-list-entry).clockStart",
                 "not given: the clock starts on authoredOn, 2026-11-20"
@@ -260,10 +299,15 @@ fn a_trust_week_imports_as_worked_by_hand() {
                 resource_type: "Organization".into(),
                 count: 1
             },
+            assumed(
+                "Bundle",
+                "(horizon end)",
+                "not given: six weeks after the planning date, 2027-01-18"
+            ),
         ]
     );
     let printed: Vec<String> = import.notes.iter().map(|n| n.to_string()).collect();
-    assert_eq!(printed[4], "1 Organization not read (not used for booking)");
+    assert_eq!(printed[7], "1 Organization not read (not used for booking)");
 }
 
 /// The week's schedule, by hand: the T&O clinic of the 8th has 3 places for 4 referrals. The
@@ -572,7 +616,7 @@ fn bad_bundles_are_errors_naming_the_resource_and_element() {
     );
     assert!(reason.contains("must name its Slot"), "{reason}");
 
-    let (resource, element, _) =
+    let (resource, element, reason) =
         fhir_error(&changed(
             "SR-CT-1",
             |r| {
@@ -583,6 +627,10 @@ fn bad_bundles_are_errors_naming_the_resource_and_element() {
     assert_eq!(
         (resource.as_str(), element.as_str()),
         ("ServiceRequest/SR-CT-1", "ServiceRequest.code")
+    );
+    assert!(
+        reason.starts_with("no service (none of http://snomed.info/sct|1234 is read)"),
+        "{reason}"
     );
 
     // A clock start after the planning date is the problem check's error, named by its request.
@@ -606,4 +654,315 @@ fn bad_bundles_are_errors_naming_the_resource_and_element() {
     .to_string();
     assert!(message.starts_with("FHIR `Patient/P-1` element `Patient.address[0].extension[0].extension[0].valueDecimal`"), "{message}");
     assert!(!message.contains("51.80"), "{message}");
+}
+
+const WLE: &str = "https://appointment-optimiser.org/fhir/StructureDefinition/waiting-list-entry";
+
+/// A change to the resource with the id.
+type Change<'a> = (&'a str, fn(&mut Value));
+
+/// The trust week with changes to several resources.
+fn changed_all(changes: &[Change]) -> String {
+    let mut bundle: Value = serde_json::from_str(TRUST_WEEK).unwrap();
+    for &(id, change) in changes {
+        let entry = bundle["entry"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|e| e["resource"]["id"] == id)
+            .unwrap();
+        change(&mut entry["resource"]);
+    }
+    bundle.to_string()
+}
+
+/// One of the crate's extensions read wrongly would change who is booked (the urgent suspected
+/// cancer referral SR-CT-1 read as routine), so a misspelt url, an unknown or repeated
+/// sub-extension, an extension on the wrong resource, an address of ours that names no
+/// extension and a modifierExtension are each an error naming the resource and element.
+#[test]
+fn extensions_of_ours_misspelt_or_misplaced_are_errors() {
+    let (resource, element, reason) = fhir_error(&changed("SR-CT-1", |r| {
+        r["extension"][0]["url"] = json!(WLE.replace("https://", "http://"));
+    }));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        (
+            "ServiceRequest/SR-CT-1",
+            "ServiceRequest.extension(waiting-list-entry)"
+        )
+    );
+    assert_eq!(
+        reason,
+        format!(
+            "the url `{}` is not exactly `{WLE}`: write it exactly",
+            WLE.replace("https://", "http://")
+        )
+    );
+
+    let (_, element, reason) = fhir_error(&changed("SR-CT-1", |r| {
+        r["extension"][0]["extension"][1]["url"] = json!("Priority");
+    }));
+    assert_eq!(element, "ServiceRequest.extension(waiting-list-entry)");
+    assert_eq!(reason, "unknown sub-extension `Priority` (`priority`?): give clockStart, standard, customDays, priority, surgicalPriority, durationMinutes, maxTravelKm, acceptsShortNotice");
+
+    let (_, element, reason) = fhir_error(&changed("SR-CT-1", |r| {
+        r["extension"][0]["extension"][2] = json!({"url": "priority", "valueCode": "routine"});
+    }));
+    assert_eq!(
+        (element.as_str(), reason.as_str()),
+        (
+            "ServiceRequest.extension(waiting-list-entry).priority",
+            "given twice: give it once"
+        )
+    );
+
+    let (resource, element, reason) = fhir_error(&changed("TO-0908", |r| {
+        r["extension"][0]["url"] = json!(WLE);
+    }));
+    assert_eq!(
+        (resource.as_str(), element.as_str(), reason.as_str()),
+        (
+            "Slot/TO-0908",
+            "Slot.extension(waiting-list-entry)",
+            "this extension goes on ServiceRequest, not on Slot"
+        )
+    );
+
+    let (_, element, reason) = fhir_error(&changed("ISP-1", |r| {
+        r["extension"][0]["url"] =
+            json!("https://appointment-optimiser.org/fhir/StructureDefinition/site-type");
+    }));
+    assert_eq!(element, "Location.extension");
+    assert!(
+        reason.starts_with("`https://appointment-optimiser.org/fhir/StructureDefinition/site-type` is no extension of the crate's: they are "),
+        "{reason}"
+    );
+
+    let (resource, element, reason) = fhir_error(&changed("TO-0908", |r| {
+        r["modifierExtension"] =
+            json!([{"url": "https://trust.example/overbooked", "valueBoolean": true}]);
+    }));
+    assert_eq!(
+        (resource.as_str(), element.as_str()),
+        ("Slot/TO-0908", "Slot.modifierExtension")
+    );
+    assert!(
+        reason.starts_with("`https://trust.example/overbooked` changes what the resource means"),
+        "{reason}"
+    );
+
+    // Another body's extension is read by nobody here, and said so.
+    let import = import_bundle(
+        &changed("SR-TO-1", |r| {
+            r["extension"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"url": "https://trust.example/ward", "valueString": "W1"}))
+        }),
+        &week_settings(),
+    )
+    .unwrap();
+    assert!(import.notes.contains(&ImportNote::ExtensionNotRead {
+        url: "https://trust.example/ward".into(),
+        count: 1
+    }));
+    assert_eq!(
+        ImportNote::ExtensionNotRead {
+            url: "https://trust.example/ward".into(),
+            count: 1
+        }
+        .to_string(),
+        "1 extension(s) https://trust.example/ward not read (not used for booking)"
+    );
+}
+
+/// The whole bundle is read before the import gives up: three faults in three resources come
+/// back together, in the order the import reads them.
+#[test]
+fn every_fault_of_a_bundle_is_reported_at_once() {
+    let bundle = changed_all(&[
+        ("SR-TO-1", (|r: &mut Value| r["intent"] = json!(null))),
+        (
+            "SR-CT-1",
+            (|r: &mut Value| {
+                r["code"] =
+                    json!({"coding": [{"system": "http://snomed.info/sct", "code": "1234"}]})
+            }),
+        ),
+        ("TO-0908", (|r: &mut Value| r["status"] = json!("open"))),
+    ]);
+    let Err(Error::FhirBundle { errors }) = import_bundle(&bundle, &week_settings()) else {
+        panic!("expected several faults");
+    };
+    let at: Vec<(String, String)> = errors
+        .iter()
+        .map(|e| match e {
+            Error::Fhir {
+                resource, element, ..
+            } => (resource.clone(), element.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("Slot/TO-0908".to_owned(), "Slot.status".to_owned()),
+            (
+                "ServiceRequest/SR-TO-1".to_owned(),
+                "ServiceRequest.intent".to_owned()
+            ),
+            (
+                "ServiceRequest/SR-CT-1".to_owned(),
+                "ServiceRequest.code".to_owned()
+            ),
+        ]
+    );
+    let message = Error::FhirBundle { errors }.to_string();
+    assert!(
+        message.starts_with(
+            "3 faults in the FHIR bundle; the first: FHIR `Slot/TO-0908` element `Slot.status`"
+        ),
+        "{message}"
+    );
+}
+
+/// Requests that are not to be booked are left out, each said: one whose patient has died, one
+/// that asks for the test not to be done, a proposal that is no order yet. A patient's expired
+/// address is not their home.
+#[test]
+fn requests_not_to_book_are_left_out_and_expired_addresses_unused() {
+    let bundle = changed_all(&[
+        (
+            "P-1",
+            (|r: &mut Value| {
+                r["address"][0]["period"] = json!({"end": "2026-06-30"});
+            }),
+        ),
+        ("P-2", (|r: &mut Value| r["deceasedBoolean"] = json!(true))),
+        ("SR-TO-4", (|r: &mut Value| r["doNotPerform"] = json!(true))),
+        ("SR-CT-2", (|r: &mut Value| r["intent"] = json!("proposal"))),
+    ]);
+    let import = import_bundle(&bundle, &week_settings()).unwrap();
+    let ids: Vec<&str> = import
+        .problem
+        .referrals
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(ids, ["SR-TO-1", "SR-TO-3", "SR-CT-1"]);
+    assert_eq!(import.problem.referrals[0].home, None);
+    for note in [
+        skipped(
+            "ServiceRequest/SR-TO-2",
+            "Patient/P-2 is recorded as deceased",
+        ),
+        skipped(
+            "ServiceRequest/SR-TO-4",
+            "doNotPerform: the request is that this is not done",
+        ),
+        skipped(
+            "ServiceRequest/SR-CT-2",
+            "intent `proposal`: only an order is booked",
+        ),
+        assumed(
+            "ServiceRequest/SR-TO-1",
+            "ServiceRequest.subject",
+            "Patient/P-1 has no current address with a geolocation: travel is not measured",
+        ),
+    ] {
+        assert!(import.notes.contains(&note), "{note:?}");
+    }
+    let schedule = solved(&import.problem);
+    assert_eq!(schedule.bookings().count(), 3);
+}
+
+/// A booked Appointment whose Slot the bundle lacks (a clinic outside the extract) stands: its
+/// request is not booked again, and the note says so. A proposed one is not kept and its
+/// request is booked afresh.
+#[test]
+fn a_booking_in_a_slot_outside_the_bundle_stands() {
+    let moved = |status: &'static str| {
+        changed("APT-1", move |r| {
+            r["status"] = json!(status);
+            r["slot"] = json!([{"reference": "Slot/TO-0105"}]);
+        })
+    };
+    let import = import_bundle(&moved("booked"), &week_settings()).unwrap();
+    assert!(import
+        .problem
+        .referrals
+        .iter()
+        .all(|r| r.id.as_str() != "SR-TO-3"));
+    assert!(import.notes.contains(&skipped(
+        "ServiceRequest/SR-TO-3",
+        "Appointment/APT-1 is booked in Slot/TO-0105, which is not in the bundle: the booking stands and the request is not booked again (add the Slot to re-plan it)"
+    )));
+    let export = export_appointments(
+        &import.problem,
+        &solved(&import.problem),
+        AppointmentStatus::Proposed,
+    )
+    .unwrap();
+    assert_eq!(export.cancelled, 0);
+
+    let import = import_bundle(&moved("proposed"), &week_settings()).unwrap();
+    let to3 = import
+        .problem
+        .referrals
+        .iter()
+        .find(|r| r.id.as_str() == "SR-TO-3")
+        .unwrap();
+    assert_eq!(to3.existing_booking, None);
+    assert!(import.notes.contains(&skipped(
+        "Appointment/APT-1",
+        "proposed in Slot/TO-0105, which is not in the bundle: not kept, and the request is booked afresh"
+    )));
+}
+
+/// The trust week as a transaction a system would POST: no ids, each entry named by a
+/// `urn:uuid:` fullUrl and referred to by it, and one reference with a version. It reads as
+/// the same problem.
+#[test]
+fn a_transaction_with_uuid_references_reads_as_the_collection_does() {
+    let mut bundle: Value = serde_json::from_str(TRUST_WEEK).unwrap();
+    bundle["type"] = json!("transaction");
+    let mut uuids = Vec::new();
+    for entry in bundle["entry"].as_array_mut().unwrap() {
+        let kind = entry["resource"]["resourceType"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let id = entry["resource"]["id"].as_str().unwrap().to_owned();
+        if kind == "Organization" {
+            continue;
+        }
+        // The uuid is the id, so that the problem's ids stay the same.
+        uuids.push((format!("{kind}/{id}"), format!("urn:uuid:{id}")));
+        entry["fullUrl"] = json!(format!("urn:uuid:{id}"));
+        entry["request"] = json!({"method": "POST", "url": kind});
+        entry["resource"].as_object_mut().unwrap().remove("id");
+    }
+    let mut text = bundle.to_string();
+    for (local, uuid) in &uuids {
+        text = text.replace(
+            &format!("\"reference\":\"{local}\""),
+            &format!("\"reference\":\"{uuid}\""),
+        );
+    }
+    text = text.replace(
+        "\"reference\":\"urn:uuid:P-1\"",
+        "\"reference\":\"Patient/P-1/_history/3\"",
+    );
+    assert!(!text.contains("\"reference\":\"ServiceRequest/"));
+    let import = import_bundle(&text, &week_settings()).unwrap();
+    assert_eq!(
+        import.problem,
+        Problem::from_json(TRUST_WEEK_PROBLEM).unwrap()
+    );
+    assert!(import.notes.contains(&assumed(
+        "Slot/TO-0908",
+        "Slot.id",
+        "not given: the uuid of its fullUrl"
+    )));
 }

@@ -318,8 +318,18 @@ fn run_fhir(command: FhirCommand) -> Result<(), Failure> {
                 settings.policy = serde_json::from_str(&text)
                     .map_err(|e| input_error(format!("{}: not a policy: {e}", path.display())))?;
             }
-            let import = import_bundle(&json, &settings)
-                .map_err(|e| input_error(format!("{}: {e}", bundle.display())))?;
+            let import = import_bundle(&json, &settings).map_err(|e| match e {
+                appointment_optimiser::Error::FhirBundle { errors } => {
+                    let each: Vec<String> = errors.iter().map(|e| format!("\n  {e}")).collect();
+                    input_error(format!(
+                        "{}: {} faults in the FHIR bundle:{}",
+                        bundle.display(),
+                        errors.len(),
+                        each.concat()
+                    ))
+                }
+                e => input_error(format!("{}: {e}", bundle.display())),
+            })?;
             for note in &import.notes {
                 eprintln!("note: {note}");
             }

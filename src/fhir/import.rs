@@ -1,8 +1,8 @@
 //! A FHIR Bundle read into a [`Problem`].
 
 use super::resources::{
-    AppointmentIn, Bundle, CodeableConcept, Extension, HealthcareService, Location, Patient,
-    Reference, Schedule, ServiceRequest, Slot as FhirSlot,
+    Address, AppointmentIn, Bundle, BundleEntry, CodeableConcept, Extension, HealthcareService,
+    Location, Patient, Reference, Schedule, ServiceRequest, Slot as FhirSlot,
 };
 use super::{
     DM01_SYSTEM, GEOLOCATION, OPERATION_SYSTEM, PINNED_BOOKING, PRACTICE_SETTING_SYSTEM, SITE_KIND,
@@ -77,6 +77,14 @@ pub enum ImportNote {
         /// Why.
         reason: String,
     },
+    /// Extensions of a url the import does not read (UK Core's own, a trust's), on the
+    /// resources it reads (and their addresses).
+    ExtensionNotRead {
+        /// The extension's url.
+        url: String,
+        /// How many the bundle holds.
+        count: usize,
+    },
     /// An element the bundle does not give, or gives in a form the model lacks, and the value
     /// used instead.
     Assumed {
@@ -96,6 +104,12 @@ impl fmt::Display for ImportNote {
                 resource_type,
                 count,
             } => write!(f, "{count} {resource_type} not read (not used for booking)"),
+            ImportNote::ExtensionNotRead { url, count } => {
+                write!(
+                    f,
+                    "{count} extension(s) {url} not read (not used for booking)"
+                )
+            }
             ImportNote::Skipped { resource, reason } => write!(f, "{resource} left out: {reason}"),
             ImportNote::Assumed {
                 resource,
@@ -138,6 +152,20 @@ struct Resources {
     notes: Vec<ImportNote>,
 }
 
+/// Rust's names for the JSON types serde expected, in FHIR's words.
+fn fhir_types(message: &str) -> String {
+    [
+        ("i64", "an integer"),
+        ("u32", "a whole number"),
+        ("f64", "a decimal"),
+        ("a boolean", "true or false"),
+        ("a sequence", "an array"),
+        ("struct ", "an object "),
+    ]
+    .iter()
+    .fold(message.to_owned(), |m, (rust, fhir)| m.replace(rust, fhir))
+}
+
 /// Reads one entry's resource as `T`, with errors at its element path.
 fn typed<T: DeserializeOwned>(kind: &str, at: &str, value: serde_json::Value) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -150,8 +178,8 @@ fn typed<T: DeserializeOwned>(kind: &str, at: &str, value: serde_json::Value) ->
         // serde's message may quote the value; keep only what it expected.
         let inner = e.inner().to_string();
         let reason = match inner.find(", expected") {
-            Some(i) => format!("wrong type{}", &inner[i..]),
-            None => inner,
+            Some(i) => format!("wrong type{}", fhir_types(&inner[i..])),
+            None => fhir_types(&inner),
         };
         fhir(at, element, reason)
     })
@@ -177,7 +205,87 @@ fn add<T: DeserializeOwned>(
     Ok(())
 }
 
-fn read_bundle(json: &str) -> Result<Resources> {
+/// The resource types the import reads.
+const READ: [&str; 7] = [
+    "ServiceRequest",
+    "Patient",
+    "Location",
+    "HealthcareService",
+    "Schedule",
+    "Slot",
+    "Appointment",
+];
+
+/// The id of an entry's resource: its `id`; in a transaction, a resource without one (a
+/// `POST`) takes the uuid of its `urn:uuid:` fullUrl, or the id of its `PUT` url (noted).
+fn entry_id(
+    kind: &str,
+    value: &serde_json::Value,
+    entry: &BundleEntry,
+    notes: &mut Vec<ImportNote>,
+) -> Option<String> {
+    if let Some(id) = value
+        .get("id")
+        .and_then(|t| t.as_str())
+        .filter(|id| !id.is_empty())
+    {
+        return Some(id.to_owned());
+    }
+    let (id, from) = if let Some(uuid) = entry
+        .full_url
+        .as_deref()
+        .and_then(|u| u.strip_prefix("urn:uuid:"))
+    {
+        (uuid.to_owned(), "the uuid of its fullUrl")
+    } else {
+        let url = entry
+            .request
+            .as_ref()
+            .filter(|r| r.method.as_deref() == Some("PUT"))
+            .and_then(|r| r.url.as_deref())?;
+        let (ty, id) = url.split_once('/')?;
+        if ty != kind || id.is_empty() || id.contains(['/', '?']) {
+            return None;
+        }
+        (id.to_owned(), "the id of its request url")
+    };
+    notes.push(ImportNote::Assumed {
+        resource: format!("{kind}/{id}"),
+        element: format!("{kind}.id"),
+        assumed: format!("not given: {from}"),
+    });
+    Some(id)
+}
+
+/// Rewrites every `reference` in `value` that names an entry by its fullUrl (`urn:uuid:...`,
+/// or an absolute URL) as `Type/id`, and drops a version (`Patient/1/_history/2` is
+/// `Patient/1`): the import books against the current resource.
+fn resolve_references(value: &mut serde_json::Value, full_urls: &BTreeMap<String, String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match v {
+                    serde_json::Value::String(s) if key == "reference" => {
+                        if let Some(local) = full_urls.get(s.as_str()) {
+                            *s = local.clone();
+                        } else if let Some(i) = s.find("/_history/") {
+                            s.truncate(i);
+                        }
+                    }
+                    _ => resolve_references(v, full_urls),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                resolve_references(v, full_urls);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn read_bundle(json: &str, errors: &mut Vec<Error>) -> Result<Resources> {
     let value: serde_json::Value = serde_json::from_str(json)
         .map_err(|e| fhir("Bundle", "Bundle", format!("not JSON: {e}")))?;
     match value.get("resourceType").and_then(|t| t.as_str()) {
@@ -212,63 +320,208 @@ fn read_bundle(json: &str) -> Result<Resources> {
         }
     }
     let mut out = Resources::default();
-    for (k, entry) in bundle.entry.into_iter().enumerate() {
+    // First the ids, so that references by fullUrl can be resolved.
+    let mut entries = Vec::new();
+    let mut full_urls = BTreeMap::new();
+    for (k, entry) in bundle.entry.iter().enumerate() {
         let at = format!("Bundle.entry[{k}]");
-        let Some(value) = entry.resource else {
+        let Some(value) = &entry.resource else {
             out.notes.push(ImportNote::Skipped {
                 resource: at,
                 reason: "the entry has no resource".into(),
             });
             continue;
         };
-        let kind = value
-            .get("resourceType")
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| {
-                fhir(
-                    &at,
-                    "resourceType",
-                    "missing: every resource names its type",
-                )
-            })?
-            .to_owned();
-        let read = [
-            "ServiceRequest",
-            "Patient",
-            "Location",
-            "HealthcareService",
-            "Schedule",
-            "Slot",
-            "Appointment",
-        ];
-        if !read.contains(&kind.as_str()) {
-            *out.not_read.entry(kind).or_default() += 1;
+        let Some(kind) = value.get("resourceType").and_then(|t| t.as_str()) else {
+            errors.push(fhir(
+                &at,
+                "resourceType",
+                "missing: every resource names its type",
+            ));
+            continue;
+        };
+        if !READ.contains(&kind) {
+            *out.not_read.entry(kind.to_owned()).or_default() += 1;
             continue;
         }
-        let id = value
-            .get("id")
-            .and_then(|t| t.as_str())
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                fhir(
-                    &at,
-                    format!("{kind}.id"),
-                    "missing: every resource the import reads needs an id, which references name",
-                )
-            })?
-            .to_owned();
+        let Some(id) = entry_id(kind, value, entry, &mut out.notes) else {
+            errors.push(fhir(
+                &at,
+                format!("{kind}.id"),
+                "missing: every resource the import reads needs an id (or, in a transaction, a urn:uuid fullUrl), which references name",
+            ));
+            continue;
+        };
+        if let Some(url) = &entry.full_url {
+            full_urls.insert(url.clone(), format!("{kind}/{id}"));
+        }
+        entries.push((kind.to_owned(), id, k));
+    }
+    let mut resources: Vec<Option<serde_json::Value>> =
+        bundle.entry.into_iter().map(|e| e.resource).collect();
+    for (kind, id, k) in entries {
+        let Some(mut value) = resources[k].take() else {
+            continue;
+        };
+        resolve_references(&mut value, &full_urls);
         let here = format!("{kind}/{id}");
-        match kind.as_str() {
-            "ServiceRequest" => add(&mut out.service_requests, &kind, &here, id, value)?,
-            "Patient" => add(&mut out.patients, &kind, &here, id, value)?,
-            "Location" => add(&mut out.locations, &kind, &here, id, value)?,
-            "HealthcareService" => add(&mut out.services, &kind, &here, id, value)?,
-            "Schedule" => add(&mut out.schedules, &kind, &here, id, value)?,
-            "Slot" => add(&mut out.slots, &kind, &here, id, value)?,
-            _ => add(&mut out.appointments, &kind, &here, id, value)?,
+        let added = match kind.as_str() {
+            "ServiceRequest" => add(&mut out.service_requests, &kind, &here, id, value),
+            "Patient" => add(&mut out.patients, &kind, &here, id, value),
+            "Location" => add(&mut out.locations, &kind, &here, id, value),
+            "HealthcareService" => add(&mut out.services, &kind, &here, id, value),
+            "Schedule" => add(&mut out.schedules, &kind, &here, id, value),
+            "Slot" => add(&mut out.slots, &kind, &here, id, value),
+            _ => add(&mut out.appointments, &kind, &here, id, value),
+        };
+        if let Err(e) = added {
+            errors.push(e);
         }
     }
     Ok(out)
+}
+
+/// The crate's extensions: url, the resource type that carries it, its sub-extensions (none
+/// for a simple one) and which of them repeat.
+const OURS: [(&str, &str, &[&str], &[&str]); 4] = [
+    (
+        WAITING_LIST_ENTRY,
+        "ServiceRequest",
+        &[
+            "clockStart",
+            "standard",
+            "customDays",
+            "priority",
+            "surgicalPriority",
+            "durationMinutes",
+            "maxTravelKm",
+            "acceptsShortNotice",
+        ],
+        &["standard", "customDays"],
+    ),
+    (SLOT_CAPACITY, "Slot", &["places", "minutes"], &[]),
+    (SITE_KIND, "Location", &[], &[]),
+    (PINNED_BOOKING, "Appointment", &[], &[]),
+];
+
+/// A url compared loosely: no scheme, `www.` or trailing slash, lower case.
+fn loosely(url: &str) -> String {
+    let u = url.trim().trim_end_matches('/').to_ascii_lowercase();
+    let u = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or(&u);
+    u.strip_prefix("www.").unwrap_or(u).to_owned()
+}
+
+/// The last segment of an extension url, as element paths show it (`waiting-list-entry`).
+fn short(url: &str) -> &str {
+    url.rsplit('/').next().unwrap_or(url)
+}
+
+/// Checks the top-level extensions of a resource (or of a Patient's address): one of the
+/// crate's, misspelt, misplaced or with an unknown or repeated sub-extension, is an error (it
+/// would change who is booked if read wrongly); the geolocation extension's sub-extensions are
+/// checked the same way; any other is counted in `unread` and noted.
+fn vet(
+    here: &str,
+    path: &str,
+    kind: &str,
+    extensions: &[Extension],
+    unread: &mut BTreeMap<String, usize>,
+) -> Result<()> {
+    for e in extensions {
+        let known = OURS
+            .iter()
+            .map(|&(url, on, subs, repeating)| (url, on, subs, repeating))
+            .chain([(
+                GEOLOCATION,
+                "Address",
+                &["latitude", "longitude"][..],
+                &[][..],
+            )])
+            .find(|(url, ..)| loosely(url) == loosely(&e.url));
+        let Some((url, on, subs, repeating)) = known else {
+            if e.url
+                .to_ascii_lowercase()
+                .contains("appointment-optimiser.org")
+            {
+                let ours: Vec<&str> = OURS.iter().map(|o| o.0).collect();
+                return Err(fhir(
+                    here,
+                    format!("{path}.extension"),
+                    format!(
+                        "`{}` is no extension of the crate's: they are {}",
+                        e.url,
+                        ours.join(", ")
+                    ),
+                ));
+            }
+            *unread.entry(e.url.clone()).or_default() += 1;
+            continue;
+        };
+        let element = format!("{path}.extension({})", short(url));
+        if e.url != url {
+            return Err(fhir(
+                here,
+                &element,
+                format!(
+                    "the url `{}` is not exactly `{url}`: write it exactly",
+                    e.url
+                ),
+            ));
+        }
+        if on != kind {
+            return Err(fhir(
+                here,
+                &element,
+                format!("this extension goes on {on}, not on {kind}"),
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        for part in &e.extension {
+            if !subs.contains(&part.url.as_str()) {
+                let near = subs
+                    .iter()
+                    .find(|s| s.eq_ignore_ascii_case(&part.url))
+                    .map_or(String::new(), |s| format!(" (`{s}`?)"));
+                let reason = if subs.is_empty() {
+                    "a simple extension: give its value, with no sub-extension".to_owned()
+                } else {
+                    format!(
+                        "unknown sub-extension `{}`{near}: give {}",
+                        part.url,
+                        subs.join(", ")
+                    )
+                };
+                return Err(fhir(here, &element, reason));
+            }
+            if !seen.insert(part.url.as_str()) && !repeating.contains(&part.url.as_str()) {
+                return Err(fhir(
+                    here,
+                    format!("{element}.{}", part.url),
+                    "given twice: give it once",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A resource's `modifierExtension`s: one the import does not know changes the resource's
+/// meaning, so the resource cannot be read (FHIR R4, Extensibility, 2.4.2).
+fn no_modifiers(here: &str, kind: &str, modifiers: &[Extension]) -> Result<()> {
+    match modifiers.first() {
+        None => Ok(()),
+        Some(m) => Err(fhir(
+            here,
+            format!("{kind}.modifierExtension"),
+            format!(
+                "`{}` changes what the resource means and the import does not know it: the resource cannot be booked from",
+                m.url
+            ),
+        )),
+    }
 }
 
 /// The sub-extensions of the first extension with `url`.
@@ -319,39 +572,242 @@ fn date_of(value: &str, at: &str, element: &str) -> Result<NaiveDate> {
         })
 }
 
-/// The DM01 test or operation a concept codes, if any.
-fn coded_service(concept: &CodeableConcept) -> Option<Service> {
-    if let Some(code) = concept.code_in(OPERATION_SYSTEM) {
-        return Some(Service::Operation(code.to_owned()));
-    }
-    if let Some(code) = concept.code_in(DM01_SYSTEM) {
-        let test: Option<DiagnosticTest> =
-            serde_json::from_value(serde_json::Value::String(code.to_owned())).ok();
-        if let Some(test) = test {
-            return Some(Service::Diagnostic(test));
+/// Every DM01 test or operation the codings of `concept` name, in coding order, each once.
+///
+/// # Errors
+/// A code of [`DM01_SYSTEM`] that names no DM01 test.
+fn coded_services(concept: &CodeableConcept, here: &str, element: &str) -> Result<Vec<Service>> {
+    let mut out = Vec::new();
+    for c in &concept.coding {
+        let (Some(system), Some(code)) = (c.system.as_deref(), c.code.as_deref()) else {
+            continue;
+        };
+        let service = match system {
+            OPERATION_SYSTEM => Some(Service::Operation(code.to_owned())),
+            DM01_SYSTEM => Some(Service::Diagnostic(
+                code_of::<DiagnosticTest>(code).ok_or_else(|| {
+                    fhir(
+                        here,
+                        element,
+                        format!("`{code}` is no DM01 test of {DM01_SYSTEM}: give mri, ct, non_obstetric_ultrasound, barium_enema, dexa_scan, audiology_assessment, echocardiography, electrophysiology, neurophysiology, urodynamics, colonoscopy, flexi_sigmoidoscopy, cystoscopy, gastroscopy or sleep_studies"),
+                    )
+                })?,
+            )),
+            SNOMED_SYSTEM => SNOMED_DM01
+                .iter()
+                .find(|(k, _)| *k == code)
+                .map(|&(_, t)| Service::Diagnostic(t)),
+            _ => None,
+        };
+        if let Some(s) = service.filter(|s| !out.contains(s)) {
+            out.push(s);
         }
     }
-    concept.coding.iter().find_map(|c| {
-        if c.system.as_deref() != Some(SNOMED_SYSTEM) {
-            return None;
-        }
-        let code = c.code.as_deref()?;
-        SNOMED_DM01
-            .iter()
-            .find(|(k, _)| *k == code)
-            .map(|&(_, t)| Service::Diagnostic(t))
-    })
+    Ok(out)
 }
 
-/// The treatment function a concept codes, if any.
-fn treatment_function(concept: &CodeableConcept) -> Option<Service> {
-    concept
-        .code_in(PRACTICE_SETTING_SYSTEM)
-        .map(|c| Service::Outpatient(c.to_owned()))
+/// Every treatment function the [`PRACTICE_SETTING_SYSTEM`] codings of `concepts` name, each
+/// once.
+fn treatment_functions<'a>(
+    concepts: impl IntoIterator<Item = &'a CodeableConcept>,
+) -> Vec<Service> {
+    let mut out = Vec::new();
+    for concept in concepts {
+        for c in &concept.coding {
+            if c.system.as_deref() != Some(PRACTICE_SETTING_SYSTEM) {
+                continue;
+            }
+            if let Some(s) = c
+                .code
+                .as_deref()
+                .map(|code| Service::Outpatient(code.to_owned()))
+                .filter(|s| !out.contains(s))
+            {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// The first of the services found; more than one is noted, naming the one read.
+fn first_of(
+    found: Vec<Service>,
+    here: &str,
+    element: &str,
+    notes: &mut Vec<ImportNote>,
+) -> Option<Service> {
+    if found.len() > 1 {
+        let all: Vec<String> = found.iter().map(ToString::to_string).collect();
+        notes.push(ImportNote::Assumed {
+            resource: here.to_owned(),
+            element: element.to_owned(),
+            assumed: format!("codes {}: read as {}", all.join(" and "), all[0]),
+        });
+    }
+    found.into_iter().next()
+}
+
+/// The codings given, as `system|code`, for an error that none is read.
+fn codes_given<'a>(concepts: impl IntoIterator<Item = &'a CodeableConcept>) -> String {
+    let codes: Vec<String> = concepts
+        .into_iter()
+        .flat_map(|c| &c.coding)
+        .map(|c| {
+            format!(
+                "{}|{}",
+                c.system.as_deref().unwrap_or(""),
+                c.code.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    if codes.is_empty() {
+        "no coding is given".to_owned()
+    } else {
+        format!("none of {} is read", codes.join(", "))
+    }
 }
 
 fn code_of<T: DeserializeOwned>(code: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
+
+/// Adds the error of `result`, if any, to `errors`.
+fn keep<T>(errors: &mut Vec<Error>, result: Result<T>) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// The `valueBoolean` of a simple extension or sub-extension that must have one.
+fn boolean(e: &Extension, at: &str, element: &str) -> Result<bool> {
+    e.value_boolean
+        .ok_or_else(|| fhir(at, element, "give valueBoolean, true or false"))
+}
+
+/// A patient as the booking needs them: the home and whether they have died.
+struct PatientRead {
+    home: Option<Point>,
+    deceased: bool,
+}
+
+/// The home of a Patient: the geolocation of an address current on the planning date (no
+/// `period`, or one that includes it), a `home` address first.
+fn patient_of(p: &Read<Patient>, planning: NaiveDate) -> Result<PatientRead> {
+    let here = format!("Patient/{}", p.id);
+    let mut addresses: Vec<(usize, &Address)> = p.value.address.iter().enumerate().collect();
+    addresses.sort_by_key(|(_, a)| a.usage.as_deref() != Some("home"));
+    let mut home = None;
+    for (k, a) in addresses {
+        let at = |e: &str| format!("Patient.address[{k}].{e}");
+        if let Some(period) = &a.period {
+            if let Some(end) = &period.end {
+                if date_of(end, &here, &at("period.end"))? < planning {
+                    continue;
+                }
+            }
+            if let Some(start) = &period.start {
+                if date_of(start, &here, &at("period.start"))? > planning {
+                    continue;
+                }
+            }
+        }
+        let geo = complex(&a.extension, GEOLOCATION);
+        if a.extension.iter().all(|e| e.url != GEOLOCATION) {
+            continue;
+        }
+        let degrees = |name: &str| sub(geo, name).next().and_then(|e| e.value_decimal);
+        match (degrees("latitude"), degrees("longitude")) {
+            (Some(lat), Some(lon)) => {
+                home = Some(Point::new(lat, lon));
+                break;
+            }
+            _ => {
+                return Err(fhir(
+                    &here,
+                    at("extension(geolocation)"),
+                    "give latitude and longitude, each valueDecimal degrees",
+                ))
+            }
+        }
+    }
+    Ok(PatientRead {
+        home,
+        deceased: p.value.deceased_boolean == Some(true) || p.value.deceased_date_time.is_some(),
+    })
+}
+
+/// An Appointment read as the existing booking of its ServiceRequest, or left out (noted).
+fn booking_of<'a>(
+    a: &'a Read<AppointmentIn>,
+    requests: &BTreeSet<&str>,
+    planning: NaiveDate,
+    notes: &mut Vec<ImportNote>,
+) -> Result<Option<(&'a str, ExistingBooking)>> {
+    let here = format!("Appointment/{}", a.id);
+    let based_on = a
+        .value
+        .based_on
+        .iter()
+        .find_map(|r| r.id_of("ServiceRequest"));
+    let Some(request) = based_on.filter(|r| requests.contains(r)) else {
+        notes.push(ImportNote::Skipped {
+            resource: here,
+            reason: "basedOn names no ServiceRequest in the bundle".into(),
+        });
+        return Ok(None);
+    };
+    let status = a
+        .value
+        .status
+        .as_deref()
+        .ok_or_else(|| fhir(&here, "Appointment.status", "missing (it is required)"))?;
+    let confirmed = match status {
+        "booked" | "arrived" | "checked-in" => true,
+        "proposed" | "pending" => false,
+        other => {
+            notes.push(ImportNote::Skipped {
+                resource: here,
+                reason: format!("status `{other}` is not a booking to keep"),
+            });
+            return Ok(None);
+        }
+    };
+    let start = match &a.value.start {
+        Some(s) => Some(instant(s, &here, "Appointment.start")?),
+        None => None,
+    };
+    if start.is_some_and(|s| nhs_date(&s) < planning) {
+        notes.push(ImportNote::Skipped {
+            resource: here,
+            reason: "it starts before the planning date".into(),
+        });
+        return Ok(None);
+    }
+    let Some(slot) = a.value.slot.iter().find_map(|r| r.id_of("Slot")) else {
+        return Err(fhir(
+            here,
+            "Appointment.slot",
+            "missing: a booking on or after the planning date must name its Slot so it can be kept",
+        ));
+    };
+    let pinned = match a.value.extension.iter().find(|e| e.url == PINNED_BOOKING) {
+        Some(e) => boolean(e, &here, "Appointment.extension(pinned-booking)")?,
+        None => false,
+    };
+    Ok(Some((
+        request,
+        ExistingBooking {
+            slot: SlotId(slot.to_owned()),
+            pinned,
+            confirmed,
+            appointment_id: Some(a.id.clone()),
+        },
+    )))
 }
 
 /// Reads a FHIR R4 JSON Bundle into a checked [`Problem`]; see the module documentation and
@@ -359,113 +815,173 @@ fn code_of<T: DeserializeOwned>(code: &str) -> Option<T> {
 ///
 /// Site ids are the Location ids, slot ids the Slot ids, referral ids the ServiceRequest ids
 /// and patient ids the ids the ServiceRequests' `subject` references name, so that
-/// [`super::export_appointments`] can refer back to them.
+/// [`super::export_appointments`] can refer back to them. References by fullUrl (`urn:uuid:`)
+/// are resolved and versions (`/_history/n`) dropped.
+///
+/// The whole bundle is read before the import gives up, so one call reports every resource at
+/// fault.
 ///
 /// # Errors
-/// [`Error::Fhir`] naming the resource (`Type/id`) and element path: a bundle that is not a
+/// [`Error::Fhir`] naming the resource (`Type/id`) and element path, or, when several
+/// resources are at fault, [`Error::FhirBundle`] with each: a bundle that is not a
 /// `collection`, `searchset` or `transaction`; a resource without an id or with a value of the
-/// wrong type; a ServiceRequest without a Patient `subject`, a service or a clock start; a
-/// Slot without its Schedule, a site or a service; an Appointment to keep that names no Slot;
-/// two Appointments to keep for one ServiceRequest. Then any error of [`Problem::check`], with
-/// a referral's named as its ServiceRequest, a slot's as its Slot and a site's as its Location.
+/// wrong type; one of the crate's extensions misspelt, on the wrong resource, with an unknown
+/// or repeated sub-extension or a value of the wrong type; a `modifierExtension`; a
+/// ServiceRequest without a status, an intent, a Patient `subject`, a service or a clock
+/// start; a Slot without its Schedule, a site or a service; an Appointment to keep that names
+/// no Slot; two Appointments to keep for one ServiceRequest. Then any error of
+/// [`Problem::check`], with a referral's named as its ServiceRequest, a slot's as its Slot and
+/// a site's as its Location.
 pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport> {
-    let res = read_bundle(json)?;
-    let mut notes = res.notes;
+    let mut errors = Vec::new();
+    let Resources {
+        service_requests,
+        patients,
+        locations,
+        services,
+        schedules,
+        slots: fhir_slots,
+        appointments,
+        not_read,
+        notes: bundle_notes,
+    } = read_bundle(json, &mut errors)?;
+    let mut notes = bundle_notes;
     let planning = settings.planning_date;
 
-    let requests: BTreeSet<&str> = res.service_requests.iter().map(|r| r.id.as_str()).collect();
+    // Extensions and modifiers of everything read.
+    let mut unread: BTreeMap<String, usize> = BTreeMap::new();
+    let mut bad: BTreeSet<String> = BTreeSet::new();
+    let mut check = |here: String,
+                     path: &str,
+                     kind: &str,
+                     extensions: &[Extension],
+                     modifiers: &[Extension]| {
+        let result = vet(&here, path, kind, extensions, &mut unread)
+            .and_then(|()| no_modifiers(&here, kind, modifiers));
+        if keep(&mut errors, result).is_none() {
+            bad.insert(here);
+        }
+    };
+    let at = |kind: &str, id: &str| format!("{kind}/{id}");
+    for r in &service_requests {
+        let kind = "ServiceRequest";
+        check(
+            at(kind, &r.id),
+            kind,
+            kind,
+            &r.value.extension,
+            &r.value.modifier_extension,
+        );
+    }
+    for r in &patients {
+        let kind = "Patient";
+        check(
+            at(kind, &r.id),
+            kind,
+            kind,
+            &r.value.extension,
+            &r.value.modifier_extension,
+        );
+        for (k, a) in r.value.address.iter().enumerate() {
+            let path = format!("Patient.address[{k}]");
+            check(at(kind, &r.id), &path, "Address", &a.extension, &[]);
+        }
+    }
+    for r in &locations {
+        let kind = "Location";
+        check(
+            at(kind, &r.id),
+            kind,
+            kind,
+            &r.value.extension,
+            &r.value.modifier_extension,
+        );
+    }
+    for r in &services {
+        let kind = "HealthcareService";
+        check(
+            at(kind, &r.id),
+            kind,
+            kind,
+            &r.value.extension,
+            &r.value.modifier_extension,
+        );
+    }
+    for r in &schedules {
+        let kind = "Schedule";
+        check(
+            at(kind, &r.id),
+            kind,
+            kind,
+            &r.value.extension,
+            &r.value.modifier_extension,
+        );
+    }
+    for r in &fhir_slots {
+        let kind = "Slot";
+        check(
+            at(kind, &r.id),
+            kind,
+            kind,
+            &r.value.extension,
+            &r.value.modifier_extension,
+        );
+    }
+    for r in &appointments {
+        let kind = "Appointment";
+        check(
+            at(kind, &r.id),
+            kind,
+            kind,
+            &r.value.extension,
+            &r.value.modifier_extension,
+        );
+    }
+    let ok = |kind: &str, id: &str| !bad.contains(&format!("{kind}/{id}"));
+
+    let requests: BTreeSet<&str> = service_requests.iter().map(|r| r.id.as_str()).collect();
 
     // Existing bookings: the Appointments to keep, by ServiceRequest.
     let mut bookings: BTreeMap<&str, (&str, ExistingBooking)> = BTreeMap::new();
-    for a in &res.appointments {
-        let here = format!("Appointment/{}", a.id);
-        let based_on = a
-            .value
-            .based_on
-            .iter()
-            .find_map(|r| r.id_of("ServiceRequest"));
-        let Some(request) = based_on.filter(|r| requests.contains(r)) else {
-            notes.push(ImportNote::Skipped {
-                resource: here,
-                reason: "basedOn names no ServiceRequest in the bundle".into(),
-            });
+    for a in appointments.iter().filter(|a| ok("Appointment", &a.id)) {
+        let Some(Some((request, booking))) =
+            keep(&mut errors, booking_of(a, &requests, planning, &mut notes))
+        else {
             continue;
         };
-        let status = a
-            .value
-            .status
-            .as_deref()
-            .ok_or_else(|| fhir(&here, "Appointment.status", "missing (it is required)"))?;
-        let confirmed = match status {
-            "booked" | "arrived" | "checked-in" => true,
-            "proposed" | "pending" => false,
-            other => {
-                notes.push(ImportNote::Skipped {
-                    resource: here,
-                    reason: format!("status `{other}` is not a booking to keep"),
-                });
-                continue;
-            }
-        };
-        let start = match &a.value.start {
-            Some(s) => Some(instant(s, &here, "Appointment.start")?),
-            None => None,
-        };
-        if start.is_some_and(|s| nhs_date(&s) < planning) {
-            notes.push(ImportNote::Skipped {
-                resource: here,
-                reason: "it starts before the planning date".into(),
-            });
-            continue;
-        }
-        let Some(slot) = a.value.slot.iter().find_map(|r| r.id_of("Slot")) else {
-            return Err(fhir(
-                here,
-                "Appointment.slot",
-                "missing: a booking on or after the planning date must name its Slot so it can be kept",
-            ));
-        };
-        let pinned = a
-            .value
-            .extension
-            .iter()
-            .find(|e| e.url == PINNED_BOOKING)
-            .and_then(|e| e.value_boolean)
-            .unwrap_or(false);
-        let booking = ExistingBooking {
-            slot: SlotId(slot.to_owned()),
-            pinned,
-            confirmed,
-            appointment_id: Some(a.id.clone()),
-        };
-        if let Some((first, _)) = bookings.insert(request, (a.id.as_str(), booking)) {
-            return Err(fhir(
-                here,
+        if let Some((first, _)) = bookings.get(request) {
+            errors.push(fhir(
+                format!("Appointment/{}", a.id),
                 "Appointment.basedOn",
                 format!("ServiceRequest/{request} already has Appointment/{first} to keep: cancel one of them"),
             ));
+            continue;
         }
+        bookings.insert(request, (a.id.as_str(), booking));
     }
     let held: BTreeSet<&str> = bookings.values().map(|(_, b)| b.slot.as_str()).collect();
 
     // Sites: every Location, then Locations named but not in the bundle.
     let mut sites: Vec<Site> = Vec::new();
-    for l in &res.locations {
+    for l in locations.iter().filter(|l| ok("Location", &l.id)) {
         let here = format!("Location/{}", l.id);
         let kind = match l.value.extension.iter().find(|e| e.url == SITE_KIND) {
-            Some(e) => e
-                .value_code
-                .as_deref()
-                .and_then(code_of::<SiteKind>)
-                .ok_or_else(|| {
-                    fhir(
-                        &here,
-                        "Location.extension(site-kind).valueCode",
-                        "give nhs_trust, community_diagnostic_centre or independent_sector",
-                    )
-                })?,
-            None => SiteKind::NhsTrust,
+            Some(e) => keep(
+                &mut errors,
+                e.value_code
+                    .as_deref()
+                    .and_then(code_of::<SiteKind>)
+                    .ok_or_else(|| {
+                        fhir(
+                            &here,
+                            "Location.extension(site-kind).valueCode",
+                            "give nhs_trust, community_diagnostic_centre or independent_sector",
+                        )
+                    }),
+            ),
+            None => Some(SiteKind::NhsTrust),
         };
+        let Some(kind) = kind else { continue };
         sites.push(Site {
             id: SiteId(l.id.clone()),
             name: l.value.name.clone().unwrap_or_else(|| l.id.clone()),
@@ -502,389 +1018,489 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
 
     // Slots.
     let mut slots = Vec::new();
-    for s in &res.slots {
+    for s in fhir_slots.iter().filter(|s| ok("Slot", &s.id)) {
         let here = format!("Slot/{}", s.id);
-        let status = match s.value.status.as_deref() {
-            Some("free") => SlotStatus::Free,
-            Some("busy" | "busy-tentative") if held.contains(s.id.as_str()) => SlotStatus::Free,
-            Some("busy" | "busy-tentative") => SlotStatus::Booked,
-            Some("busy-unavailable") => SlotStatus::Blocked,
-            Some("entered-in-error") => {
-                notes.push(ImportNote::Skipped {
-                    resource: here,
-                    reason: "status `entered-in-error`".into(),
-                });
-                continue;
+        let read = (|| -> Result<Option<Slot>> {
+            let status = match s.value.status.as_deref() {
+                Some("free") => SlotStatus::Free,
+                Some("busy" | "busy-tentative") if held.contains(s.id.as_str()) => SlotStatus::Free,
+                Some("busy" | "busy-tentative") => SlotStatus::Booked,
+                Some("busy-unavailable") => SlotStatus::Blocked,
+                Some("entered-in-error") => {
+                    notes.push(ImportNote::Skipped {
+                        resource: here.clone(),
+                        reason: "status `entered-in-error`".into(),
+                    });
+                    return Ok(None);
+                }
+                Some(other) => {
+                    return Err(fhir(
+                        &here,
+                        "Slot.status",
+                        format!("`{other}`: give free, busy, busy-unavailable, busy-tentative or entered-in-error"),
+                    ))
+                }
+                None => return Err(fhir(&here, "Slot.status", "missing (it is required)")),
+            };
+            let start = s
+                .value
+                .start
+                .as_deref()
+                .ok_or_else(|| fhir(&here, "Slot.start", "missing (it is required)"))?;
+            let end = s
+                .value
+                .end
+                .as_deref()
+                .ok_or_else(|| fhir(&here, "Slot.end", "missing (it is required)"))?;
+            let (start, end) = (
+                instant(start, &here, "Slot.start")?,
+                instant(end, &here, "Slot.end")?,
+            );
+            let schedule_id = s
+                .value
+                .schedule
+                .as_ref()
+                .and_then(|r| r.id_of("Schedule"))
+                .ok_or_else(|| {
+                    fhir(
+                        &here,
+                        "Slot.schedule",
+                        "missing: it names the Schedule, whose actor is the site",
+                    )
+                })?;
+            let schedule = schedules
+                .iter()
+                .find(|x| x.id == schedule_id)
+                .ok_or_else(|| {
+                    fhir(
+                        &here,
+                        "Slot.schedule",
+                        format!("Schedule/{schedule_id} is not in the bundle: add it (its actor is the slot's site)"),
+                    )
+                })?;
+            let schedule_at = format!("Schedule/{schedule_id}");
+            let service_of_actor = schedule.value.actor.iter().find_map(|r| {
+                let id = r.id_of("HealthcareService")?;
+                services.iter().find(|x| x.id == id)
+            });
+            let direct = schedule
+                .value
+                .actor
+                .iter()
+                .find(|r| r.id_of("Location").is_some());
+            let site = match (direct, service_of_actor) {
+                (Some(r), _) => site_of_reference(r, &schedule_at, "Schedule.actor", &mut notes),
+                (None, Some(hs)) => hs.value.location.first().and_then(|r| {
+                    site_of_reference(
+                        r,
+                        &format!("HealthcareService/{}", hs.id),
+                        "HealthcareService.location",
+                        &mut notes,
+                    )
+                }),
+                (None, None) => None,
             }
-            Some(other) => {
-                return Err(fhir(
-                    here,
-                    "Slot.status",
-                    format!("`{other}`: give free, busy, busy-unavailable, busy-tentative or entered-in-error"),
-                ))
-            }
-            None => return Err(fhir(here, "Slot.status", "missing (it is required)")),
-        };
-        let start = s
-            .value
-            .start
-            .as_deref()
-            .ok_or_else(|| fhir(&here, "Slot.start", "missing (it is required)"))?;
-        let end = s
-            .value
-            .end
-            .as_deref()
-            .ok_or_else(|| fhir(&here, "Slot.end", "missing (it is required)"))?;
-        let (start, end) = (
-            instant(start, &here, "Slot.start")?,
-            instant(end, &here, "Slot.end")?,
-        );
-        let schedule_id = s
-            .value
-            .schedule
-            .as_ref()
-            .and_then(|r| r.id_of("Schedule"))
             .ok_or_else(|| {
                 fhir(
-                    &here,
-                    "Slot.schedule",
-                    "missing: it names the Schedule, whose actor is the site",
+                    &schedule_at,
+                    "Schedule.actor",
+                    "names no Location, nor a HealthcareService in the bundle with a location: the slot has no site",
                 )
             })?;
-        let schedule = res
-            .schedules
-            .iter()
-            .find(|x| x.id == schedule_id)
-            .ok_or_else(|| {
-                fhir(
-                    &here,
-                    "Slot.schedule",
-                    format!("Schedule/{schedule_id} is not in the bundle: add it (its actor is the slot's site)"),
-                )
-            })?;
-        let schedule_at = format!("Schedule/{schedule_id}");
-        let service_of_actor = schedule.value.actor.iter().find_map(|r| {
-            let id = r.id_of("HealthcareService")?;
-            res.services.iter().find(|x| x.id == id)
-        });
-        let direct = schedule
-            .value
-            .actor
-            .iter()
-            .find(|r| r.id_of("Location").is_some());
-        let site = match (direct, service_of_actor) {
-            (Some(r), _) => site_of_reference(r, &schedule_at, "Schedule.actor", &mut notes),
-            (None, Some(hs)) => hs.value.location.first().and_then(|r| {
-                site_of_reference(
-                    r,
-                    &format!("HealthcareService/{}", hs.id),
-                    "HealthcareService.location",
-                    &mut notes,
-                )
-            }),
-            (None, None) => None,
-        }
-        .ok_or_else(|| {
-            fhir(
-                &schedule_at,
-                "Schedule.actor",
-                "names no Location, nor a HealthcareService in the bundle with a location: the slot has no site",
-            )
-        })?;
-        let service = s
-            .value
-            .service_type
-            .iter()
-            .chain(&schedule.value.service_type)
-            .find_map(coded_service)
-            .or_else(|| {
-                s.value
-                    .specialty
-                    .iter()
-                    .chain(&schedule.value.specialty)
-                    .chain(service_of_actor.map_or(&[][..], |hs| &hs.value.specialty))
-                    .find_map(treatment_function)
-            })
-            .ok_or_else(|| {
+            let mut coded = Vec::new();
+            for concept in s
+                .value
+                .service_type
+                .iter()
+                .chain(&schedule.value.service_type)
+            {
+                for found in coded_services(concept, &here, "Slot.serviceType")? {
+                    if !coded.contains(&found) {
+                        coded.push(found);
+                    }
+                }
+            }
+            if coded.is_empty() {
+                coded = treatment_functions(
+                    s.value
+                        .specialty
+                        .iter()
+                        .chain(&schedule.value.specialty)
+                        .chain(service_of_actor.map_or(&[][..], |hs| &hs.value.specialty)),
+                );
+            }
+            let service = first_of(coded, &here, "Slot.serviceType", &mut notes).ok_or_else(|| {
                 fhir(
                     &here,
                     "Slot.serviceType",
-                    "no service: code serviceType with a DM01 test or an operation, or specialty (the Slot's, its Schedule's or its HealthcareService's) with UKCore-PracticeSettingCode",
+                    format!(
+                        "no service ({}): code serviceType with a DM01 test or an operation, or specialty (the Slot's, its Schedule's or its HealthcareService's) with UKCore-PracticeSettingCode",
+                        codes_given(
+                            s.value
+                                .service_type
+                                .iter()
+                                .chain(&schedule.value.service_type)
+                                .chain(&s.value.specialty)
+                                .chain(&schedule.value.specialty)
+                        )
+                    ),
                 )
             })?;
-        let capacity = complex(&s.value.extension, SLOT_CAPACITY);
-        let places = match sub(capacity, "places").next() {
-            Some(e) => positive(e, &here, "Slot.extension(slot-capacity).places")?,
-            None => 1,
-        };
-        let minutes = match sub(capacity, "minutes").next() {
-            Some(e) => Some(positive(e, &here, "Slot.extension(slot-capacity).minutes")?),
-            None => None,
-        };
-        slots.push(Slot {
-            id: SlotId(s.id.clone()),
-            site,
-            service,
-            start,
-            end,
-            capacity: places,
-            minutes_capacity: minutes,
-            capabilities: BTreeSet::new(),
-            status,
-        });
+            let capacity = complex(&s.value.extension, SLOT_CAPACITY);
+            let places = match sub(capacity, "places").next() {
+                Some(e) => positive(e, &here, "Slot.extension(slot-capacity).places")?,
+                None => 1,
+            };
+            let minutes = match sub(capacity, "minutes").next() {
+                Some(e) => Some(positive(e, &here, "Slot.extension(slot-capacity).minutes")?),
+                None => None,
+            };
+            Ok(Some(Slot {
+                id: SlotId(s.id.clone()),
+                site,
+                service,
+                start,
+                end,
+                capacity: places,
+                minutes_capacity: minutes,
+                capabilities: BTreeSet::new(),
+                status,
+            }))
+        })();
+        if let Some(Some(slot)) = keep(&mut errors, read) {
+            slots.push(slot);
+        }
+    }
+    let slot_ids: BTreeSet<&str> = slots.iter().map(|s| s.id.as_str()).collect();
+
+    // Patients: the home and whether they have died.
+    let mut patients_read: BTreeMap<&str, PatientRead> = BTreeMap::new();
+    for p in patients.iter().filter(|p| ok("Patient", &p.id)) {
+        if let Some(read) = keep(&mut errors, patient_of(p, planning)) {
+            patients_read.insert(p.id.as_str(), read);
+        }
     }
 
     // Referrals.
     let mut referrals = Vec::new();
-    for r in &res.service_requests {
+    for r in service_requests
+        .iter()
+        .filter(|r| ok("ServiceRequest", &r.id))
+    {
         let here = format!("ServiceRequest/{}", r.id);
         let sr = &r.value;
-        match sr.status.as_deref() {
-            Some("active") => {}
-            Some(other) => {
+        let read = (|| -> Result<Option<Referral>> {
+            let skip = |notes: &mut Vec<ImportNote>, reason: String| {
                 notes.push(ImportNote::Skipped {
-                    resource: here,
-                    reason: format!(
-                        "status `{other}`: only an active request is on the waiting list"
-                    ),
+                    resource: here.clone(),
+                    reason,
                 });
-                continue;
+                Ok(None)
+            };
+            match sr.status.as_deref() {
+                Some("active") => {}
+                Some(other) => {
+                    return skip(
+                        &mut notes,
+                        format!("status `{other}`: only an active request is on the waiting list"),
+                    )
+                }
+                None => {
+                    return Err(fhir(
+                        &here,
+                        "ServiceRequest.status",
+                        "missing (it is required)",
+                    ))
+                }
             }
-            None => {
-                return Err(fhir(
-                    here,
-                    "ServiceRequest.status",
-                    "missing (it is required)",
-                ))
+            if sr.do_not_perform == Some(true) {
+                return skip(
+                    &mut notes,
+                    "doNotPerform: the request is that this is not done".into(),
+                );
             }
-        }
-        let patient = sr
-            .subject
-            .as_ref()
-            .and_then(|s| s.id_of("Patient"))
-            .ok_or_else(|| {
-                fhir(
-                    &here,
-                    "ServiceRequest.subject",
-                    "must reference a Patient (Patient/id)",
-                )
-            })?;
-        let from_appointment = || {
-            res.appointments
-                .iter()
-                .filter(|a| {
-                    a.value
-                        .based_on
+            match sr.intent.as_deref() {
+                Some(
+                    "order" | "original-order" | "reflex-order" | "filler-order" | "instance-order",
+                ) => {}
+                Some(other) => {
+                    return skip(
+                        &mut notes,
+                        format!("intent `{other}`: only an order is booked"),
+                    )
+                }
+                None => {
+                    return Err(fhir(
+                        &here,
+                        "ServiceRequest.intent",
+                        "missing (it is required): a waiting-list entry is an `order`",
+                    ))
+                }
+            }
+            let patient = sr
+                .subject
+                .as_ref()
+                .and_then(|s| s.id_of("Patient"))
+                .ok_or_else(|| {
+                    fhir(
+                        &here,
+                        "ServiceRequest.subject",
+                        "must reference a Patient (Patient/id)",
+                    )
+                })?;
+            let person = patients_read.get(patient);
+            if person.is_some_and(|p| p.deceased) {
+                return skip(
+                    &mut notes,
+                    format!("Patient/{patient} is recorded as deceased"),
+                );
+            }
+            let mut coded = match &sr.code {
+                Some(code) => coded_services(code, &here, "ServiceRequest.code")?,
+                None => Vec::new(),
+            };
+            if coded.is_empty() {
+                coded = treatment_functions(sr.category.iter().chain(&sr.performer_type));
+            }
+            if coded.is_empty() {
+                coded = treatment_functions(
+                    appointments
                         .iter()
-                        .any(|b| b.id_of("ServiceRequest") == Some(&r.id))
-                })
-                .flat_map(|a| &a.value.specialty)
-                .find_map(treatment_function)
-        };
-        let service = sr
-            .code
-            .as_ref()
-            .and_then(coded_service)
-            .or_else(|| {
-                sr.category
-                    .iter()
-                    .chain(&sr.performer_type)
-                    .find_map(treatment_function)
-            })
-            .or_else(from_appointment)
-            .ok_or_else(|| {
+                        .filter(|a| {
+                            a.value
+                                .based_on
+                                .iter()
+                                .any(|b| b.id_of("ServiceRequest") == Some(&r.id))
+                        })
+                        .flat_map(|a| &a.value.specialty),
+                );
+            }
+            let service = first_of(coded, &here, "ServiceRequest.code", &mut notes).ok_or_else(|| {
                 fhir(
                     &here,
                     "ServiceRequest.code",
-                    "no service: code it with a DM01 test or an operation, or give a UKCore-PracticeSettingCode treatment function in category or performerType",
+                    format!(
+                        "no service ({}): code it with a DM01 test or an operation, or give a UKCore-PracticeSettingCode treatment function in category or performerType",
+                        codes_given(sr.code.iter().chain(&sr.category).chain(&sr.performer_type))
+                    ),
                 )
             })?;
-        let wle = complex(&sr.extension, WAITING_LIST_ENTRY);
-        let element = |name: &str| format!("ServiceRequest.extension(waiting-list-entry).{name}");
-        let clock_start = match sub(wle, "clockStart").next() {
-            Some(e) => {
-                let v = e
-                    .value_date
-                    .as_deref()
-                    .ok_or_else(|| fhir(&here, element("clockStart"), "give valueDate"))?;
-                date_of(v, &here, &element("clockStart"))?
-            }
-            None => {
-                let authored = sr.authored_on.as_deref().ok_or_else(|| {
-                    fhir(
-                        &here,
-                        element("clockStart"),
-                        "missing, and no authoredOn either: the RTT clock start is needed",
-                    )
-                })?;
-                let d = date_of(authored, &here, "ServiceRequest.authoredOn")?;
-                notes.push(ImportNote::Assumed {
-                    resource: here.clone(),
-                    element: element("clockStart"),
-                    assumed: format!("not given: the clock starts on authoredOn, {d}"),
-                });
-                d
-            }
-        };
-        let priority = match sub(wle, "priority").next() {
-            Some(e) => e
-                .value_code
-                .as_deref()
-                .and_then(code_of::<ReferralPriority>)
-                .ok_or_else(|| {
-                    fhir(
-                        &here,
-                        element("priority"),
-                        "give valueCode routine, urgent or urgent_suspected_cancer",
-                    )
-                })?,
-            None => match sr.priority.as_deref() {
-                None | Some("routine") => ReferralPriority::Routine,
-                Some("urgent") => ReferralPriority::Urgent,
-                Some(p @ ("asap" | "stat")) => {
+            let wle = complex(&sr.extension, WAITING_LIST_ENTRY);
+            let element =
+                |name: &str| format!("ServiceRequest.extension(waiting-list-entry).{name}");
+            let clock_start = match sub(wle, "clockStart").next() {
+                Some(e) => {
+                    let v = e
+                        .value_date
+                        .as_deref()
+                        .ok_or_else(|| fhir(&here, element("clockStart"), "give valueDate"))?;
+                    date_of(v, &here, &element("clockStart"))?
+                }
+                None => {
+                    let authored = sr.authored_on.as_deref().ok_or_else(|| {
+                        fhir(
+                            &here,
+                            element("clockStart"),
+                            "missing, and no authoredOn either: the RTT clock start is needed",
+                        )
+                    })?;
+                    let d = date_of(authored, &here, "ServiceRequest.authoredOn")?;
                     notes.push(ImportNote::Assumed {
                         resource: here.clone(),
-                        element: "ServiceRequest.priority".into(),
-                        assumed: format!("`{p}` read as urgent (urgent suspected cancer needs the waiting-list-entry extension's priority)"),
+                        element: element("clockStart"),
+                        assumed: format!("not given: the clock starts on authoredOn, {d}"),
                     });
-                    ReferralPriority::Urgent
+                    d
                 }
-                Some(other) => {
-                    return Err(fhir(
-                        here,
-                        "ServiceRequest.priority",
-                        format!("`{other}`: give routine, urgent, asap or stat"),
-                    ))
-                }
-            },
-        };
-        let mut standards = Vec::new();
-        for e in sub(wle, "standard") {
-            let s = e
-                .value_code
-                .as_deref()
-                .and_then(code_of::<WaitingTimeStandard>)
-                .ok_or_else(|| {
-                    fhir(
-                        &here,
-                        element("standard"),
-                        "give valueCode rtt_18_weeks, diagnostic_6_weeks, cancer_faster_diagnosis_28_days, cancer_62_days or cancer_31_days",
-                    )
-                })?;
-            standards.push(s);
-        }
-        for e in sub(wle, "customDays") {
-            let days = e
-                .value_integer
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| {
-                    fhir(
-                        &here,
-                        element("customDays"),
-                        "give valueInteger, at least 1",
-                    )
-                })?;
-            standards.push(WaitingTimeStandard::CustomDays(days));
-        }
-        if standards.is_empty() {
-            standards.push(match service {
-                Service::Diagnostic(_) => WaitingTimeStandard::Diagnostic6Weeks,
-                _ => WaitingTimeStandard::Rtt18Weeks,
-            });
-            if priority == ReferralPriority::UrgentSuspectedCancer {
-                standards.push(WaitingTimeStandard::CancerFasterDiagnosis28Days);
-                standards.push(WaitingTimeStandard::Cancer62Days);
-            }
-        }
-        let surgical_priority = match sub(wle, "surgicalPriority").next() {
-            Some(e) => Some(
-                e.value_code
-                    .as_deref()
-                    .and_then(code_of::<SurgicalPriority>)
-                    .ok_or_else(|| {
-                        fhir(
-                            &here,
-                            element("surgicalPriority"),
-                            "give valueCode P1a, P1b, P2, P3 or P4",
-                        )
-                    })?,
-            ),
-            None => None,
-        };
-        let duration_minutes = match sub(wle, "durationMinutes").next() {
-            Some(e) => positive(e, &here, &element("durationMinutes"))?,
-            None => settings.default_duration_minutes,
-        };
-        let max_travel_km = match sub(wle, "maxTravelKm").next() {
-            Some(e) => Some(
-                e.value_decimal
-                    .filter(|km| km.is_finite() && *km >= 0.0)
-                    .ok_or_else(|| {
-                        fhir(
-                            &here,
-                            element("maxTravelKm"),
-                            "give valueDecimal, kilometres, 0 or more",
-                        )
-                    })?,
-            ),
-            None => None,
-        };
-        let accepts_short_notice = sub(wle, "acceptsShortNotice")
-            .next()
-            .and_then(|e| e.value_boolean)
-            .unwrap_or(false);
-        let earliest_date = match sr.occurrence_date_time.as_deref().or(sr
-            .occurrence_period
-            .as_ref()
-            .and_then(|p| p.start.as_deref()))
-        {
-            Some(v) => Some(date_of(v, &here, "ServiceRequest.occurrence")?),
-            None => None,
-        };
-        let home = res.patients.iter().find(|p| p.id == patient).and_then(|p| {
-            let mut addresses: Vec<_> = p.value.address.iter().collect();
-            addresses.sort_by_key(|a| a.usage.as_deref() != Some("home"));
-            addresses.into_iter().find_map(|a| {
-                let geo = complex(&a.extension, GEOLOCATION);
-                let lat = sub(geo, "latitude").next()?.value_decimal?;
-                let lon = sub(geo, "longitude").next()?.value_decimal?;
-                Some(Point::new(lat, lon))
-            })
-        });
-        let mut preferred_sites = Vec::new();
-        for l in &sr.location_reference {
-            let Some(id) = l.id_of("Location") else {
-                continue;
             };
-            if sites.iter().any(|s| s.id.as_str() == id) {
-                preferred_sites.push(SiteId(id.to_owned()));
-            } else {
-                notes.push(ImportNote::Skipped {
+            let priority = match sub(wle, "priority").next() {
+                Some(e) => e
+                    .value_code
+                    .as_deref()
+                    .and_then(code_of::<ReferralPriority>)
+                    .ok_or_else(|| {
+                        fhir(
+                            &here,
+                            element("priority"),
+                            "give valueCode routine, urgent or urgent_suspected_cancer",
+                        )
+                    })?,
+                None => match sr.priority.as_deref() {
+                    None | Some("routine") => ReferralPriority::Routine,
+                    Some("urgent") => ReferralPriority::Urgent,
+                    Some(p @ ("asap" | "stat")) => {
+                        notes.push(ImportNote::Assumed {
+                            resource: here.clone(),
+                            element: "ServiceRequest.priority".into(),
+                            assumed: format!("`{p}` read as urgent (urgent suspected cancer needs the waiting-list-entry extension's priority)"),
+                        });
+                        ReferralPriority::Urgent
+                    }
+                    Some(other) => {
+                        return Err(fhir(
+                            &here,
+                            "ServiceRequest.priority",
+                            format!("`{other}`: give routine, urgent, asap or stat"),
+                        ))
+                    }
+                },
+            };
+            let mut standards = Vec::new();
+            for e in sub(wle, "standard") {
+                let s = e
+                    .value_code
+                    .as_deref()
+                    .and_then(code_of::<WaitingTimeStandard>)
+                    .ok_or_else(|| {
+                        fhir(
+                            &here,
+                            element("standard"),
+                            "give valueCode rtt_18_weeks, diagnostic_6_weeks, cancer_faster_diagnosis_28_days, cancer_62_days or cancer_31_days",
+                        )
+                    })?;
+                standards.push(s);
+            }
+            for e in sub(wle, "customDays") {
+                standards.push(WaitingTimeStandard::CustomDays(positive(
+                    e,
+                    &here,
+                    &element("customDays"),
+                )?));
+            }
+            if standards.is_empty() {
+                standards.push(match service {
+                    Service::Diagnostic(_) => WaitingTimeStandard::Diagnostic6Weeks,
+                    _ => WaitingTimeStandard::Rtt18Weeks,
+                });
+                if priority == ReferralPriority::UrgentSuspectedCancer {
+                    standards.push(WaitingTimeStandard::CancerFasterDiagnosis28Days);
+                    standards.push(WaitingTimeStandard::Cancer62Days);
+                }
+            }
+            let surgical_priority = match sub(wle, "surgicalPriority").next() {
+                Some(e) => Some(
+                    e.value_code
+                        .as_deref()
+                        .and_then(code_of::<SurgicalPriority>)
+                        .ok_or_else(|| {
+                            fhir(
+                                &here,
+                                element("surgicalPriority"),
+                                "give valueCode P1a, P1b, P2, P3 or P4",
+                            )
+                        })?,
+                ),
+                None => None,
+            };
+            let duration_minutes = match sub(wle, "durationMinutes").next() {
+                Some(e) => positive(e, &here, &element("durationMinutes"))?,
+                None => {
+                    notes.push(ImportNote::Assumed {
+                        resource: here.clone(),
+                        element: element("durationMinutes"),
+                        assumed: format!(
+                            "not given: {} minutes (the import's default)",
+                            settings.default_duration_minutes
+                        ),
+                    });
+                    settings.default_duration_minutes
+                }
+            };
+            let max_travel_km = match sub(wle, "maxTravelKm").next() {
+                Some(e) => Some(
+                    e.value_decimal
+                        .filter(|km| km.is_finite() && *km >= 0.0)
+                        .ok_or_else(|| {
+                            fhir(
+                                &here,
+                                element("maxTravelKm"),
+                                "give valueDecimal, kilometres, 0 or more",
+                            )
+                        })?,
+                ),
+                None => None,
+            };
+            let accepts_short_notice = match sub(wle, "acceptsShortNotice").next() {
+                Some(e) => boolean(e, &here, &element("acceptsShortNotice"))?,
+                None => false,
+            };
+            let earliest_date = match sr.occurrence_date_time.as_deref().or(sr
+                .occurrence_period
+                .as_ref()
+                .and_then(|p| p.start.as_deref()))
+            {
+                Some(v) => Some(date_of(v, &here, "ServiceRequest.occurrence")?),
+                None => None,
+            };
+            let home = person.and_then(|p| p.home);
+            if home.is_none() {
+                notes.push(ImportNote::Assumed {
                     resource: here.clone(),
-                    reason: format!("locationReference Location/{id} is not in the bundle, so it is not a preferred site"),
+                    element: "ServiceRequest.subject".into(),
+                    assumed: if person.is_some() {
+                        format!("Patient/{patient} has no current address with a geolocation: travel is not measured")
+                    } else {
+                        format!("Patient/{patient} is not in the bundle: no home, so travel is not measured")
+                    },
                 });
             }
+            let mut preferred_sites = Vec::new();
+            for l in &sr.location_reference {
+                let Some(id) = l.id_of("Location") else {
+                    continue;
+                };
+                if sites.iter().any(|s| s.id.as_str() == id) {
+                    preferred_sites.push(SiteId(id.to_owned()));
+                } else {
+                    notes.push(ImportNote::Assumed {
+                        resource: here.clone(),
+                        element: "ServiceRequest.locationReference".into(),
+                        assumed: format!(
+                            "Location/{id} is not in the bundle: not a preferred site"
+                        ),
+                    });
+                }
+            }
+            let mut existing_booking = None;
+            if let Some((appointment, booking)) = bookings.remove(r.id.as_str()) {
+                if slot_ids.contains(booking.slot.as_str()) {
+                    existing_booking = Some(booking);
+                } else if booking.confirmed {
+                    return skip(
+                        &mut notes,
+                        format!("Appointment/{appointment} is booked in Slot/{}, which is not in the bundle: the booking stands and the request is not booked again (add the Slot to re-plan it)", booking.slot),
+                    );
+                } else {
+                    notes.push(ImportNote::Skipped {
+                        resource: format!("Appointment/{appointment}"),
+                        reason: format!("proposed in Slot/{}, which is not in the bundle: not kept, and the request is booked afresh", booking.slot),
+                    });
+                }
+            }
+            Ok(Some(Referral {
+                id: ReferralId(r.id.clone()),
+                patient: PatientId(patient.to_owned()),
+                service,
+                clock_start,
+                standards,
+                priority,
+                surgical_priority,
+                duration_minutes,
+                earliest_date,
+                unavailable: Vec::new(),
+                home,
+                max_travel_km,
+                requirements: BTreeSet::new(),
+                preferred_sites,
+                existing_booking,
+                accepts_short_notice,
+                did_not_attend: Vec::new(),
+                declined_offers: Vec::new(),
+            }))
+        })();
+        if let Some(Some(referral)) = keep(&mut errors, read) {
+            referrals.push(referral);
         }
-        referrals.push(Referral {
-            id: ReferralId(r.id.clone()),
-            patient: PatientId(patient.to_owned()),
-            service,
-            clock_start,
-            standards,
-            priority,
-            surgical_priority,
-            duration_minutes,
-            earliest_date,
-            unavailable: Vec::new(),
-            home,
-            max_travel_km,
-            requirements: BTreeSet::new(),
-            preferred_sites,
-            existing_booking: bookings.remove(r.id.as_str()).map(|(_, b)| b),
-            accepts_short_notice,
-            did_not_attend: Vec::new(),
-            declined_offers: Vec::new(),
-        });
     }
     // Appointments of ServiceRequests left out: said, not dropped.
     for (request, (appointment, _)) in bookings {
@@ -893,16 +1509,33 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
             reason: format!("ServiceRequest/{request} is not on the waiting list"),
         });
     }
-    for (resource_type, count) in res.not_read {
+    for (resource_type, count) in not_read {
         notes.push(ImportNote::NotRead {
             resource_type,
             count,
         });
     }
+    for (url, count) in unread {
+        notes.push(ImportNote::ExtensionNotRead { url, count });
+    }
 
-    let horizon_end = settings
-        .horizon_end
-        .unwrap_or_else(|| planning.checked_add_days(Days::new(42)).unwrap_or(planning));
+    let horizon_end = match settings.horizon_end {
+        Some(end) => end,
+        None => {
+            let end = planning.checked_add_days(Days::new(42)).unwrap_or(planning);
+            notes.push(ImportNote::Assumed {
+                resource: "Bundle".into(),
+                element: "(horizon end)".into(),
+                assumed: format!("not given: six weeks after the planning date, {end}"),
+            });
+            end
+        }
+    };
+    match errors.len() {
+        0 => {}
+        1 => return Err(errors.remove(0)),
+        _ => return Err(Error::FhirBundle { errors }),
+    }
     let problem = Problem {
         planning_date: planning,
         horizon_end,

@@ -24,16 +24,6 @@ pub(crate) struct CodeableConcept {
     pub text: Option<String>,
 }
 
-impl CodeableConcept {
-    /// The code of the first coding in `system`.
-    pub fn code_in(&self, system: &str) -> Option<&str> {
-        self.coding
-            .iter()
-            .find(|c| c.system.as_deref() == Some(system))
-            .and_then(|c| c.code.as_deref())
-    }
-}
-
 /// `Reference`: a literal reference (`Type/id`) and its display.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 pub(crate) struct Reference {
@@ -88,6 +78,8 @@ pub(crate) struct Extension {
 pub(crate) struct Period {
     #[serde(default)]
     pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
 }
 
 /// `Bundle` as read: its type and the resources of its entries, each kept as JSON until its
@@ -102,18 +94,36 @@ pub(crate) struct Bundle {
 
 /// One `Bundle.entry`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct BundleEntry {
     #[serde(default)]
+    pub full_url: Option<String>,
+    #[serde(default)]
     pub resource: Option<serde_json::Value>,
+    #[serde(default)]
+    pub request: Option<EntryRequest>,
+}
+
+/// `Bundle.entry.request` of a transaction.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EntryRequest {
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// `ServiceRequest`: a waiting-list entry.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ServiceRequest {
+    #[serde(default, rename = "modifierExtension")]
+    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     pub status: Option<String>,
+    pub intent: Option<String>,
+    pub do_not_perform: Option<bool>,
     pub priority: Option<String>,
     #[serde(default)]
     pub category: Vec<CodeableConcept>,
@@ -127,18 +137,26 @@ pub(crate) struct ServiceRequest {
     pub location_reference: Vec<Reference>,
 }
 
-/// `Patient`, for the home location only.
+/// `Patient`, for the home location and whether the patient has died.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Patient {
+    #[serde(default)]
+    pub extension: Vec<Extension>,
+    pub deceased_boolean: Option<bool>,
+    pub deceased_date_time: Option<String>,
+    #[serde(default, rename = "modifierExtension")]
+    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub address: Vec<Address>,
 }
 
-/// `Address`, for its `use` and the core geolocation extension only.
+/// `Address`, for its `use`, its period and the core geolocation extension only.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Address {
     #[serde(rename = "use")]
     pub usage: Option<String>,
+    pub period: Option<Period>,
     #[serde(default)]
     pub extension: Vec<Extension>,
 }
@@ -153,6 +171,8 @@ pub(crate) struct Position {
 /// `Location`: a site.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Location {
+    #[serde(default, rename = "modifierExtension")]
+    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     pub name: Option<String>,
@@ -162,6 +182,10 @@ pub(crate) struct Location {
 /// `HealthcareService`: a service at locations.
 #[derive(Debug, Deserialize)]
 pub(crate) struct HealthcareService {
+    #[serde(default, rename = "modifierExtension")]
+    pub modifier_extension: Vec<Extension>,
+    #[serde(default)]
+    pub extension: Vec<Extension>,
     #[serde(default)]
     pub specialty: Vec<CodeableConcept>,
     #[serde(default)]
@@ -172,6 +196,10 @@ pub(crate) struct HealthcareService {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Schedule {
+    #[serde(default, rename = "modifierExtension")]
+    pub modifier_extension: Vec<Extension>,
+    #[serde(default)]
+    pub extension: Vec<Extension>,
     #[serde(default)]
     pub service_type: Vec<CodeableConcept>,
     #[serde(default)]
@@ -184,6 +212,8 @@ pub(crate) struct Schedule {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Slot {
+    #[serde(default, rename = "modifierExtension")]
+    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     #[serde(default)]
@@ -200,6 +230,8 @@ pub(crate) struct Slot {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AppointmentIn {
+    #[serde(default, rename = "modifierExtension")]
+    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     pub status: Option<String>,
