@@ -247,7 +247,7 @@ fn fhir_import_and_export_write_what_the_library_does() {
     );
     assert_eq!(
         text(&out.stderr),
-        "exported: 5 Appointments to create, 1 to cancel; 1 referral unbooked\n"
+        "exported: 5 Appointments to create, 1 to cancel, 3 Slot statuses to set; 1 referral unbooked\n"
     );
 
     // A schedule of another problem is refused, not written.

@@ -398,25 +398,48 @@ fn the_schedule_is_written_as_appointments_with_every_mapped_element() {
     assert_eq!(
         requests,
         [
+            "PATCH Appointment/APT-1 ",
             "POST Appointment ServiceRequest/SR-TO-1",
             "POST Appointment ServiceRequest/SR-TO-2",
-            "PATCH Appointment/APT-1 ",
             "POST Appointment ServiceRequest/SR-TO-3",
             "POST Appointment ServiceRequest/SR-CT-1",
             "POST Appointment ServiceRequest/SR-CT-2",
+            "PATCH Slot/CT-1209-1 ",
+            "PATCH Slot/ISP-CT-1210 ",
+            "PATCH Slot/TO-0908 ",
         ]
     );
     assert_eq!(
-        bundle["entry"][2]["resource"],
-        json!({"resourceType": "Parameters", "parameter": [{"name": "operation", "part": [
-            {"name": "type", "valueCode": "replace"},
-            {"name": "path", "valueString": "Appointment.status"},
-            {"name": "value", "valueCode": "cancelled"}]}]})
+        bundle["entry"][0]["resource"],
+        json!({"resourceType": "Parameters", "parameter": [
+            {"name": "operation", "part": [
+                {"name": "type", "valueCode": "replace"},
+                {"name": "path", "valueString": "Appointment.status"},
+                {"name": "value", "valueCode": "cancelled"}]},
+            {"name": "operation", "part": [
+                {"name": "type", "valueCode": "add"},
+                {"name": "path", "valueString": "Appointment"},
+                {"name": "name", "valueString": "cancelationReason"},
+                {"name": "value", "valueCodeableConcept": {
+                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason", "code": "prov", "display": "Provider"}],
+                    "text": "moved to another appointment: its slot is blocked (the list is cancelled or the equipment down)"}}]}]})
+    );
+    // The clinic of the 8th is full (3 places, 3 booked): busy.
+    assert_eq!(
+        bundle["entry"][8]["resource"]["parameter"][0]["part"][2],
+        json!({"name": "value", "valueCode": "busy"})
+    );
+    let identifier = "SR-CT-2:ISP-CT-1210:2026-12-10T10:00:00Z";
+    assert_eq!(
+        bundle["entry"][5]["request"],
+        json!({"method": "POST", "url": "Appointment",
+            "ifNoneExist": format!("identifier=https://appointment-optimiser.org/fhir/NamingSystem/booking|{identifier}")})
     );
     assert_eq!(
         bundle["entry"][5]["resource"],
         json!({
             "resourceType": "Appointment",
+            "identifier": [{"system": "https://appointment-optimiser.org/fhir/NamingSystem/booking", "value": identifier}],
             "status": "proposed",
             "serviceType": [{"coding": [
                 {"system": "https://appointment-optimiser.org/fhir/CodeSystem/dm01-test", "code": "ct"},
@@ -435,7 +458,7 @@ fn the_schedule_is_written_as_appointments_with_every_mapped_element() {
         .transaction
         .starts_with("{\n  \"resourceType\": \"Bundle\""));
     assert_eq!(
-        bundle["entry"][0]["resource"]["specialty"],
+        bundle["entry"][1]["resource"]["specialty"],
         json!([{"coding": [{"system": "https://fhir.hl7.org.uk/CodeSystem/UKCore-PracticeSettingCode", "code": "110"}]}])
     );
     let outcome: Value = serde_json::from_str(&export.unbooked).unwrap();
@@ -447,7 +470,7 @@ fn the_schedule_is_written_as_appointments_with_every_mapped_element() {
             "details": {
                 "coding": [{"system": "https://appointment-optimiser.org/fhir/CodeSystem/unbooked-reason", "code": "no_capacity"}],
                 "text": "its 1 candidate slot went to referrals ranked higher"},
-            "diagnostics": "ServiceRequest/SR-TO-4"}]})
+            "diagnostics": "ServiceRequest/SR-TO-4: due 2027-03-29"}]})
     );
     // Same input, same bytes.
     let again =
@@ -456,7 +479,8 @@ fn the_schedule_is_written_as_appointments_with_every_mapped_element() {
 }
 
 /// What a FHIR server does with the transaction, for the round trip: each POST becomes an
-/// Appointment with the next id, each PATCH cancels its Appointment.
+/// Appointment with the next id, each Appointment PATCH cancels its Appointment, each Slot
+/// PATCH sets its Slot's status.
 fn apply(bundle: &str, transaction: &str) -> String {
     let mut bundle: Value = serde_json::from_str(bundle).unwrap();
     let transaction: Value = serde_json::from_str(transaction).unwrap();
@@ -469,17 +493,17 @@ fn apply(bundle: &str, transaction: &str) -> String {
                 entries.push(json!({ "resource": resource }));
             }
             _ => {
-                let id = e["request"]["url"]
+                let (kind, id) = e["request"]["url"]
                     .as_str()
                     .unwrap()
-                    .trim_start_matches("Appointment/");
+                    .split_once('/')
+                    .unwrap();
                 let target = entries
                     .iter_mut()
-                    .find(|x| {
-                        x["resource"]["resourceType"] == "Appointment" && x["resource"]["id"] == id
-                    })
+                    .find(|x| x["resource"]["resourceType"] == kind && x["resource"]["id"] == id)
                     .unwrap();
-                target["resource"]["status"] = json!("cancelled");
+                let operation = &e["resource"]["parameter"][0]["part"];
+                target["resource"]["status"] = operation[2]["valueCode"].clone();
             }
         }
     }
@@ -516,8 +540,8 @@ fn export_then_import_round_trips() {
         assert_eq!(
             held,
             [
-                ("SR-TO-1", "TO-0908", confirmed, "NEW-0"),
-                ("SR-TO-2", "TO-0908", confirmed, "NEW-1"),
+                ("SR-TO-1", "TO-0908", confirmed, "NEW-1"),
+                ("SR-TO-2", "TO-0908", confirmed, "NEW-2"),
                 ("SR-TO-3", "TO-0908", confirmed, "NEW-3"),
                 ("SR-CT-1", "CT-1209-1", confirmed, "NEW-4"),
                 ("SR-CT-2", "ISP-CT-1210", confirmed, "NEW-5"),

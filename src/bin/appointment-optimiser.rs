@@ -106,7 +106,7 @@ enum FhirCommand {
     Import {
         /// The FHIR Bundle, as JSON.
         bundle: PathBuf,
-        /// The date the booking is made on (YYYY-MM-DD, NHS date).
+        /// The date the booking is made on (YYYY-MM-DD, the date in England).
         #[arg(long)]
         planning_date: chrono::NaiveDate,
         /// Last day of the horizon, included; six weeks after the planning date when absent.
@@ -135,7 +135,8 @@ enum FhirCommand {
         /// The schedule JSON (as `solve` wrote it) of that problem.
         #[arg(long)]
         schedule: PathBuf,
-        /// The status of the new Appointments.
+        /// The status of the new Appointments: `proposed` while the booking team still offers
+        /// the dates to the patients (a reasonable offer), `booked` once they are agreed.
         #[arg(long, value_enum, default_value_t = Status::Proposed)]
         status: Status,
         /// Where to write the transaction Bundle; standard output when absent.
@@ -152,9 +153,9 @@ enum FhirCommand {
 #[cfg(feature = "fhir")]
 #[derive(Clone, Copy, ValueEnum)]
 enum Status {
-    /// `proposed`: to offer to the patient before booking.
+    /// `proposed`: dates to offer to the patients; the patient participant `needs-action`.
     Proposed,
-    /// `booked`.
+    /// `booked`: dates agreed; the patient participant `accepted`.
     Booked,
 }
 
@@ -372,9 +373,10 @@ fn run_fhir(command: FhirCommand) -> Result<(), Failure> {
             let export = export_appointments(&problem, &parsed, status)
                 .map_err(|e| input_error(e.to_string()))?;
             eprintln!(
-                "exported: {} Appointments to create, {} to cancel; {} unbooked{}",
+                "exported: {} Appointments to create, {} to cancel, {} Slot statuses to set; {} unbooked{}",
                 export.created,
                 export.cancelled,
+                export.slots_updated,
                 match export.unbooked_referrals {
                     1 => "1 referral".to_owned(),
                     n => format!("{n} referrals"),

@@ -1,18 +1,22 @@
 //! A schedule written as FHIR: a transaction Bundle of Appointments and an OperationOutcome of
 //! the referrals left unbooked.
 
-use super::resources::{AppointmentOut, CodeableConcept, Coding, Participant, Reference};
+use super::resources::{
+    AppointmentOut, CodeableConcept, Coding, Identifier, Participant, Reference,
+};
 use super::{
-    DM01_SYSTEM, OPERATION_SYSTEM, PRACTICE_SETTING_SYSTEM, SNOMED_DM01, SNOMED_SYSTEM,
-    UNBOOKED_REASON_SYSTEM,
+    BOOKING_IDENTIFIER_SYSTEM, CANCELLATION_REASON_SYSTEM, DM01_SYSTEM, OPERATION_SYSTEM,
+    PRACTICE_SETTING_SYSTEM, SNOMED_DM01, SNOMED_SYSTEM, UNBOOKED_REASON_SYSTEM,
 };
 use crate::error::{Error, Result};
-use crate::model::{Problem, Referral, Service};
-use crate::schedule::{Booking, BookingChange, Outcome, Schedule, UnbookedReason};
-use chrono::{Duration, SecondsFormat};
+use crate::model::{Problem, Referral, Service, Slot, SlotStatus};
+use crate::schedule::{
+    Booking, BookingChange, ChangeReason, Outcome, ReferralOutcome, Schedule, UnbookedReason,
+};
+use chrono::{Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The status the new Appointments are written with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,19 +31,34 @@ pub enum AppointmentStatus {
 /// A schedule as FHIR JSON.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FhirExport {
-    /// A transaction Bundle: one `POST Appointment` per new or moved booking, and one FHIRPath
-    /// `PATCH Appointment/{id}` setting `status` to `cancelled` per existing Appointment moved
-    /// or cancelled. Kept and pinned bookings are not written: their Appointments stand.
+    /// A transaction Bundle:
+    /// - one FHIRPath `PATCH Appointment/{id}` per existing Appointment moved or cancelled: it
+    ///   sets `status` to `cancelled` and adds `cancelationReason` (code `prov` of
+    ///   [`CANCELLATION_REASON_SYSTEM`], the reason in words). It is not conditional on the
+    ///   Appointment's version (the import keeps none): apply the transaction to the bundle it
+    ///   was planned from;
+    /// - one `POST Appointment` per new or moved booking, with an identifier of
+    ///   [`BOOKING_IDENTIFIER_SYSTEM`] and `ifNoneExist` on it, so that applying the transaction
+    ///   twice creates it once;
+    /// - one FHIRPath `PATCH Slot/{id}` per Slot gaining or losing a booking (not a blocked
+    ///   one), setting `status` to `busy` when its places (or minutes) are all taken and `free`
+    ///   otherwise, in slot id order.
+    ///
+    /// Kept and pinned bookings are not written: their Appointments stand.
     pub transaction: String,
-    /// An OperationOutcome with one issue per referral left unbooked (severity `information`,
-    /// the reason coded in [`UNBOOKED_REASON_SYSTEM`] and described in words, `diagnostics`
-    /// naming the ServiceRequest), and one `warning` per existing booking moved or cancelled
-    /// that has no `appointment_id` to patch (cancel it in the booking system by hand).
+    /// An OperationOutcome with one issue per referral left unbooked (severity `warning` when
+    /// its due date falls inside the horizon, so it breaches, `information` otherwise; the
+    /// reason coded in [`UNBOOKED_REASON_SYSTEM`] and described in words; `diagnostics`
+    /// naming the ServiceRequest and its due date), and one `warning` per existing booking
+    /// moved or cancelled that has no `appointment_id` to patch (cancel it in the booking
+    /// system by hand).
     pub unbooked: String,
     /// How many Appointments the transaction creates.
     pub created: usize,
     /// How many existing Appointments it cancels.
     pub cancelled: usize,
+    /// How many Slot statuses it sets.
+    pub slots_updated: usize,
     /// How many referrals are left unbooked.
     pub unbooked_referrals: usize,
 }
@@ -49,6 +68,8 @@ pub struct FhirExport {
 struct Request {
     method: &'static str,
     url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    if_none_exist: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +107,28 @@ struct Part {
     value_code: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_string: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_codeable_concept: Option<CodeableConcept>,
+}
+
+impl Part {
+    fn code(name: &'static str, code: &'static str) -> Self {
+        Part {
+            name,
+            value_code: Some(code),
+            value_string: None,
+            value_codeable_concept: None,
+        }
+    }
+
+    fn string(name: &'static str, value: &'static str) -> Self {
+        Part {
+            name,
+            value_code: None,
+            value_string: Some(value),
+            value_codeable_concept: None,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -113,30 +156,93 @@ struct OperationOutcome {
     issue: Vec<Issue>,
 }
 
-/// The FHIRPath Patch that cancels an Appointment.
-fn cancel(appointment: &str) -> Entry {
-    let part = |name, value_code, value_string| Part {
-        name,
-        value_code,
-        value_string,
-    };
+/// A FHIRPath Patch of `resource` (`Type/id`) with these operations.
+fn patch(resource: String, operations: Vec<Vec<Part>>) -> Entry {
     Entry {
         resource: Body::Patch(Parameters {
             resource_type: "Parameters",
-            parameter: vec![Parameter {
-                name: "operation",
-                part: vec![
-                    part("type", Some("replace"), None),
-                    part("path", None, Some("Appointment.status")),
-                    part("value", Some("cancelled"), None),
-                ],
-            }],
+            parameter: operations
+                .into_iter()
+                .map(|part| Parameter {
+                    name: "operation",
+                    part,
+                })
+                .collect(),
         }),
         request: Request {
             method: "PATCH",
-            url: format!("Appointment/{appointment}"),
+            url: resource,
+            if_none_exist: None,
         },
     }
+}
+
+/// Why a booking the schedule does not keep was given up, in words.
+fn change_reason(reason: Option<ChangeReason>) -> &'static str {
+    match reason {
+        Some(ChangeReason::SlotRemoved) => "its slot is no longer in the plan",
+        Some(ChangeReason::SlotBlocked) => {
+            "its slot is blocked (the list is cancelled or the equipment down)"
+        }
+        Some(ChangeReason::SlotBooked) => "its slot is taken by bookings outside the plan",
+        Some(ChangeReason::SlotUnusable) => "its slot no longer fits the referral",
+        Some(ChangeReason::NotKept) | None => {
+            "the booking team's plan gives the slot to a referral ranked higher"
+        }
+    }
+}
+
+/// The FHIRPath Patch that cancels an Appointment, with the reason.
+fn cancel(appointment: &str, moved: bool, reason: Option<ChangeReason>) -> Entry {
+    let text = format!(
+        "{}: {}",
+        if moved {
+            "moved to another appointment"
+        } else {
+            "cancelled"
+        },
+        change_reason(reason)
+    );
+    patch(
+        format!("Appointment/{appointment}"),
+        vec![
+            vec![
+                Part::code("type", "replace"),
+                Part::string("path", "Appointment.status"),
+                Part::code("value", "cancelled"),
+            ],
+            vec![
+                Part::code("type", "add"),
+                Part::string("path", "Appointment"),
+                Part::string("name", "cancelationReason"),
+                Part {
+                    name: "value",
+                    value_code: None,
+                    value_string: None,
+                    value_codeable_concept: Some(CodeableConcept {
+                        coding: vec![Coding {
+                            system: Some(CANCELLATION_REASON_SYSTEM.to_owned()),
+                            code: Some("prov".to_owned()),
+                            display: Some("Provider".to_owned()),
+                        }],
+                        text: Some(text),
+                    }),
+                },
+            ],
+        ],
+    )
+}
+
+/// The FHIRPath Patch that sets a Slot's status.
+fn slot_status(slot: &str, full: bool) -> Entry {
+    patch(
+        format!("Slot/{slot}"),
+        vec![vec![
+            Part::code("type", "replace"),
+            Part::string("path", "Slot.status"),
+            Part::code("value", if full { "busy" } else { "free" }),
+        ]],
+    )
 }
 
 /// The codings of a service: `serviceType` for a test or an operation, `specialty` for a
@@ -182,6 +288,18 @@ fn service_codes(service: &Service) -> (Vec<CodeableConcept>, Vec<CodeableConcep
     }
 }
 
+/// The identifier value of a booking: `{referral}:{slot}:{start in UTC}`.
+fn booking_identifier(r: &Referral, b: &Booking) -> String {
+    format!(
+        "{}:{}:{}",
+        r.id,
+        b.slot,
+        b.start
+            .with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
+    )
+}
+
 fn appointment(r: &Referral, b: &Booking, status: AppointmentStatus) -> AppointmentOut {
     let (service_type, specialty) = service_codes(&r.service);
     let end = b.start + Duration::minutes(i64::from(r.duration_minutes));
@@ -191,6 +309,10 @@ fn appointment(r: &Referral, b: &Booking, status: AppointmentStatus) -> Appointm
     };
     AppointmentOut {
         resource_type: "Appointment",
+        identifier: vec![Identifier {
+            system: BOOKING_IDENTIFIER_SYSTEM,
+            value: booking_identifier(r, b),
+        }],
         status,
         service_type,
         specialty,
@@ -211,6 +333,32 @@ fn appointment(r: &Referral, b: &Booking, status: AppointmentStatus) -> Appointm
                 status: "accepted",
             },
         ],
+    }
+}
+
+/// The OperationOutcome issue of a referral left unbooked.
+fn unbooked_issue(r: &Referral, o: &ReferralOutcome, reason: &UnbookedReason) -> Issue {
+    Issue {
+        severity: if o.breached { "warning" } else { "information" },
+        code: "informational",
+        details: CodeableConcept {
+            coding: vec![Coding {
+                system: Some(UNBOOKED_REASON_SYSTEM.to_owned()),
+                code: Some(reason_code(reason)),
+                display: None,
+            }],
+            text: Some(reason.description()),
+        },
+        diagnostics: format!(
+            "ServiceRequest/{}: due {}{}",
+            r.id,
+            o.due_date,
+            if o.breached {
+                ", inside the horizon: it breaches"
+            } else {
+                ""
+            }
+        ),
     }
 }
 
@@ -239,9 +387,14 @@ pub fn export_appointments(
         .iter()
         .map(|r| (r.id.as_str(), r))
         .collect();
-    let mut entries = Vec::new();
+    let slots: BTreeMap<&str, &Slot> = problem.slots.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut cancels = Vec::new();
+    let mut posts = Vec::new();
     let mut issues = Vec::new();
-    let (mut created, mut cancelled, mut unbooked) = (0, 0, 0);
+    let mut touched: BTreeSet<&str> = BTreeSet::new();
+    // Places and minutes each slot holds once the transaction is applied.
+    let mut held: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    let mut unbooked = 0;
     for (k, o) in schedule.outcomes.iter().enumerate() {
         let r = *referrals.get(o.referral.as_str()).ok_or_else(|| Error::Fhir {
             resource: "Schedule".into(),
@@ -251,22 +404,19 @@ pub fn export_appointments(
                 o.referral
             ),
         })?;
-        let from = match &o.change {
-            Some(BookingChange::Moved { from, .. } | BookingChange::Cancelled { from, .. }) => {
-                Some(from)
-            }
+        let given_up = match &o.change {
+            Some(BookingChange::Moved { from, because }) => Some((from, true, *because)),
+            Some(BookingChange::Cancelled { from, reason }) => Some((from, false, Some(*reason))),
             _ => None,
         };
-        if let Some(from) = from {
+        if let Some((from, moved, reason)) = given_up {
+            touched.insert(from.as_str());
             match r
                 .existing_booking
                 .as_ref()
                 .and_then(|e| e.appointment_id.as_deref())
             {
-                Some(id) => {
-                    entries.push(cancel(id));
-                    cancelled += 1;
-                }
+                Some(id) => cancels.push(cancel(id, moved, reason)),
                 None => issues.push(Issue {
                     severity: "warning",
                     code: "informational",
@@ -282,35 +432,43 @@ pub fn export_appointments(
         }
         match &o.outcome {
             Outcome::Booked(b) => {
+                let h = held.entry(b.slot.as_str()).or_default();
+                h.0 += 1;
+                h.1 += r.duration_minutes;
                 if b.pinned || matches!(o.change, Some(BookingChange::Kept)) {
                     continue;
                 }
-                entries.push(Entry {
+                touched.insert(b.slot.as_str());
+                posts.push(Entry {
                     resource: Body::Appointment(Box::new(appointment(r, b, status))),
                     request: Request {
                         method: "POST",
                         url: "Appointment".into(),
+                        if_none_exist: Some(format!(
+                            "identifier={BOOKING_IDENTIFIER_SYSTEM}|{}",
+                            booking_identifier(r, b)
+                        )),
                     },
                 });
-                created += 1;
             }
             Outcome::Unbooked(reason) => {
                 unbooked += 1;
-                issues.push(Issue {
-                    severity: "information",
-                    code: "informational",
-                    details: CodeableConcept {
-                        coding: vec![Coding {
-                            system: Some(UNBOOKED_REASON_SYSTEM.to_owned()),
-                            code: Some(reason_code(reason)),
-                            display: None,
-                        }],
-                        text: Some(reason.description()),
-                    },
-                    diagnostics: format!("ServiceRequest/{}", r.id),
-                });
+                issues.push(unbooked_issue(r, o, reason));
             }
         }
+    }
+    let (created, cancelled) = (posts.len(), cancels.len());
+    let mut entries = cancels;
+    entries.extend(posts);
+    let mut slots_updated = 0;
+    for id in touched {
+        let Some(slot) = slots.get(id).filter(|s| s.status != SlotStatus::Blocked) else {
+            continue;
+        };
+        let (places, minutes) = held.get(id).copied().unwrap_or_default();
+        let full = places >= slot.capacity || slot.minutes_capacity.is_some_and(|m| minutes >= m);
+        entries.push(slot_status(id, full));
+        slots_updated += 1;
     }
     let bundle = TransactionBundle {
         resource_type: "Bundle",
@@ -338,6 +496,7 @@ pub fn export_appointments(
         unbooked: pretty(&outcome),
         created,
         cancelled,
+        slots_updated,
         unbooked_referrals: unbooked,
     })
 }

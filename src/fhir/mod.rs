@@ -62,6 +62,17 @@ pub const OPERATION_SYSTEM: &str = "https://appointment-optimiser.org/fhir/CodeS
 pub const UNBOOKED_REASON_SYSTEM: &str =
     "https://appointment-optimiser.org/fhir/CodeSystem/unbooked-reason";
 
+/// The crate's identifier system of the Appointments it writes: the value is
+/// `{referral}:{slot}:{start}` (start in UTC, `2026-12-08T09:20:00Z`), the same for the same
+/// booking, so that a transaction applied twice creates each Appointment once (`ifNoneExist`).
+pub const BOOKING_IDENTIFIER_SYSTEM: &str =
+    "https://appointment-optimiser.org/fhir/NamingSystem/booking";
+
+/// HL7's code system of appointment cancellation reasons; a booking the schedule moves or
+/// cancels is cancelled with code `prov` (Provider) and the reason in words.
+pub const CANCELLATION_REASON_SYSTEM: &str =
+    "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason";
+
 /// SNOMED CT procedures read as DM01 tests: `(code, test)`. A code not listed here is not read
 /// as a test (the adapter has no terminology server to find a code's parents): code a test
 /// with [`DM01_SYSTEM`] instead.

@@ -244,6 +244,13 @@ pub(crate) struct AppointmentIn {
     pub based_on: Vec<Reference>,
 }
 
+/// `Identifier`: a business identifier.
+#[derive(Debug, Serialize)]
+pub(crate) struct Identifier {
+    pub system: &'static str,
+    pub value: String,
+}
+
 /// `Appointment.participant` as written.
 #[derive(Debug, Serialize)]
 pub(crate) struct Participant {
@@ -257,6 +264,7 @@ pub(crate) struct Participant {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AppointmentOut {
     pub resource_type: &'static str,
+    pub identifier: Vec<Identifier>,
     pub status: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub service_type: Vec<CodeableConcept>,
