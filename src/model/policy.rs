@@ -237,7 +237,7 @@ impl Term {
     pub fn unit(self) -> &'static str {
         match self {
             Term::CancelledConfirmed => "appointments",
-            Term::Disruption => "weighted changes",
+            Term::Disruption => "weighted changes (a forced move is not one)",
             Term::ClinicalDaysLate => "weighted days",
             Term::CancerBreaches => "breaches",
             Term::WaitingOver104Weeks
