@@ -47,8 +47,8 @@ pub use formulation::{ObjectiveValues, TermValue, TierValue};
 pub use model::*;
 pub use schedule::{
     validate, Booking, BookingChange, Certificate, ChangeReason, ComponentStats, Method, Outcome,
-    ReferralOutcome, Schedule, SolveStats, SolveStatus, UnbookedReason, UnusedPlace, Violation,
-    SHORT_NOTICE_LISTED,
+    PlaceValue, ReferralOutcome, Schedule, SolveStats, SolveStatus, UnbookedReason, UnusedPlace,
+    Violation, SHORT_NOTICE_LISTED,
 };
 pub use solve::{prepare, solve, Backend, Prepared, SolveOptions};
 

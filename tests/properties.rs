@@ -1348,6 +1348,7 @@ impl<'a> Oracle<'a> {
             unused: Vec::new(),
             warnings: Vec::new(),
             explanations: Vec::new(),
+            place_values: Vec::new(),
         }
     }
 }
@@ -1582,6 +1583,96 @@ proptest! {
     fn certificates_hold_where_referrals_contend(problem in contention_strategy()) {
         check_certificates(&problem)?;
     }
+}
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    /// 10. Place values are the exact marginal value of capacity: for every slot, re-solving
+    /// with one more place changes nothing before the listed tier and lowers it by exactly the
+    /// listed saving; a slot listed without a saving leaves that tier and those before it as
+    /// they are; a slot not listed changes none of the measured tiers (those before the first
+    /// with treat in turn or travel). Slots filled by pinned bookings are not measured.
+    #[test]
+    fn place_values_are_the_re_solve_savings(problem in problem_strategy(CAPACITY_ONLY)) {
+        check_place_values(&problem)?;
+    }
+
+    /// 10b. The same on lists built to contend.
+    #[test]
+    fn place_values_hold_where_referrals_contend(problem in contention_strategy()) {
+        check_place_values(&problem)?;
+    }
+}
+
+/// The checks of property 10 on one problem.
+fn check_place_values(problem: &Problem) -> Result<(), TestCaseError> {
+    let options = SolveOptions::new();
+    let schedule = solve(problem, &options).unwrap();
+    prop_assert_eq!(validate(problem, &schedule), vec![]);
+    // Only network components are measured.
+    if schedule
+        .stats
+        .components
+        .iter()
+        .any(|c| c.method != appointment_optimiser::Method::NetworkFlow)
+    {
+        return Ok(());
+    }
+    let names = problem.policy.objective.tier_names();
+    let measured = problem
+        .policy
+        .objective
+        .tiers()
+        .iter()
+        .position(|t| {
+            t.iter()
+                .any(|w| matches!(w.term, Term::TreatInTurn | Term::TravelRegret))
+        })
+        .unwrap_or(names.len());
+    let before = schedule.objective.values();
+    for (s, slot) in problem.slots.iter().enumerate() {
+        // A slot whose places pinned bookings fill has no candidates, so no network holds it:
+        // not measured (documented on `Schedule::place_values`).
+        let pinned = problem
+            .referrals
+            .iter()
+            .filter(|r| {
+                r.existing_booking
+                    .as_ref()
+                    .is_some_and(|b| b.pinned && b.slot == slot.id)
+            })
+            .count();
+        if pinned >= slot.capacity as usize {
+            continue;
+        }
+        let mut more = problem.clone();
+        more.slots[s].capacity += 1;
+        let again = solve(&more, &options).unwrap();
+        prop_assert_eq!(validate(&more, &again), vec![]);
+        let after = again.objective.values();
+        let listed = schedule.place_values.iter().find(|v| v.slot == slot.id);
+        let ctx = format!(
+            "slot {} listed {listed:?}: {before:?} -> {after:?}",
+            slot.id
+        );
+        match listed {
+            Some(v) => {
+                let t = names.iter().position(|n| *n == v.tier).unwrap();
+                prop_assert!(t < measured, "{}", ctx);
+                prop_assert_eq!(&before[..t], &after[..t], "{}", ctx);
+                match v.saving {
+                    Some(saving) => {
+                        prop_assert!(saving >= 1, "{}", ctx);
+                        prop_assert_eq!(before[t] - after[t], saving, "{}", ctx);
+                    }
+                    None => prop_assert_eq!(before[t], after[t], "{}", ctx),
+                }
+            }
+            None => prop_assert_eq!(&before[..measured], &after[..measured], "{}", ctx),
+        }
+    }
+    Ok(())
 }
 
 /// The checks of property 9 on one problem.

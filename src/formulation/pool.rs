@@ -195,6 +195,11 @@ pub(crate) fn pool(
 }
 
 impl Pooled {
+    /// The slots (problem indices) of bucket `b`, in time order.
+    pub(crate) fn bucket(&self, b: usize) -> &[usize] {
+        &self.buckets[b]
+    }
+
     /// Turns the pooled choice (pooled referral, pooled candidate) back into the component's
     /// referrals and candidate positions. In a pooled bucket the referrals are ordered by
     /// breach weight (highest first), running clock start (earliest first) and referral id,

@@ -99,6 +99,7 @@ pub(crate) fn assemble(
         unused,
         warnings: problem.warnings(),
         explanations: Vec::new(),
+        place_values: Vec::new(),
     }
 }
 

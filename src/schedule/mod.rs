@@ -10,7 +10,7 @@ pub use validate::{validate, Violation};
 
 use crate::candidates::Exclusions;
 use crate::formulation::ObjectiveValues;
-use crate::model::{InputWarning, ReferralId, SiteId, SlotId};
+use crate::model::{InputWarning, ReferralId, Service, SiteId, SlotId};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,50 @@ pub struct Schedule {
     /// solve (a baseline's schedule has none); absent from the JSON when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub explanations: Vec<Certificate>,
+    /// What one more place would save, for each slot where it saves something or where it
+    /// could not be measured past a tier ([`PlaceValue`]), tier by tier in the objective's
+    /// order, within a tier largest saving first, then in slot input order. A slot not listed
+    /// saves nothing on the tiers measured (every tier before the first with treat in turn or
+    /// travel), or is not measured: a slot in a component the MIP backend solved (the
+    /// schedule's statistics say which components those are), or one whose places pinned
+    /// bookings fill (no referral has it as a candidate, so no network holds it). Computed by the optimiser's solve; absent
+    /// from the JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub place_values: Vec<PlaceValue>,
+}
+
+/// The marginal value of capacity: what one more place in `slot` would save, exactly, on the
+/// lexicographic objective. `tier` is the first tier one more place would improve, and
+/// `saving` by how much, in the tier's units (a count tier: patient-snapshots or breaches; clinical
+/// days late: weighted days), every tier before it staying at its optimum. It holds for one
+/// place: a second place in the same slot may save less (or, for a group of referrals, more).
+///
+/// How it is found: at each tier's optimum the network flow of the slot's component has a
+/// residual network with no negative cycle; one more unit of capacity on the slot's arc saves
+/// minus the shortest cycle through it, when negative (found from the tier's potentials, so
+/// it is the same whichever optimal duals the engine returned). A slot whose arc has reduced
+/// cost 0 and no negative cycle keeps every tier as it is and is measured again on the next
+/// tier; one that no optimal schedule of a tier uses saves nothing on any later tier.
+///
+/// `saving` is absent when one more place leaves this tier (and those before it) as they are
+/// but would let other schedules tie on it (the tier's duals are not unique there), so the
+/// tiers after it were not measured.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlaceValue {
+    /// The slot.
+    pub slot: SlotId,
+    /// Its site.
+    pub site: SiteId,
+    /// Its service.
+    pub service: Service,
+    /// Its NHS date.
+    pub date: NaiveDate,
+    /// The tier's name, as in [`crate::Objective::tier_names`].
+    pub tier: String,
+    /// What one more place saves on the tier, in its units, at least 1; absent: not measured
+    /// past this tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saving: Option<i64>,
 }
 
 /// A proof, checkable without the solver, that some referrals of one tier cannot all be seen in

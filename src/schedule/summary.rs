@@ -259,6 +259,49 @@ impl Schedule {
                 );
             }
         }
+        let saving: Vec<_> = self
+            .place_values
+            .iter()
+            .filter(|v| v.saving.is_some())
+            .collect();
+        if !saving.is_empty() {
+            let unmeasured = self.place_values.len() - saving.len();
+            let _ = writeln!(
+                s,
+                "Where one more place saves most (exact, for one place; {} slots save something{}):",
+                saving.len(),
+                if unmeasured > 0 {
+                    format!(", {unmeasured} not measured past a tier")
+                } else {
+                    String::new()
+                }
+            );
+            for v in saving.iter().take(5) {
+                let unit = self
+                    .objective
+                    .tiers
+                    .iter()
+                    .find(|t| t.tier == v.tier)
+                    .and_then(|t| match t.terms.split_first() {
+                        Some((first, rest))
+                            if rest.iter().all(|x| x.term.unit() == first.term.unit()) =>
+                        {
+                            Some(first.term.unit())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or("");
+                let _ = writeln!(
+                    s,
+                    "  {:<16} {:<10} {}  {}: {} {unit}",
+                    v.slot.as_str(),
+                    v.site.as_str(),
+                    v.date,
+                    v.tier,
+                    v.saving.unwrap_or(0)
+                );
+            }
+        }
         if !changes.is_empty() {
             let kept = changes
                 .iter()

@@ -10,6 +10,7 @@ use crate::candidates::greedy::{self, Baseline};
 use crate::candidates::{Candidates, Component};
 use crate::error::{Error, Result};
 use crate::formulation::{pool, ComponentModel};
+use crate::model::Term;
 use crate::schedule::{ComponentStats, Method, SolveStatus};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -41,6 +42,9 @@ pub(super) struct Run<'p, 'a> {
 pub(super) struct Solved {
     /// (referral, candidate position or `None`) for the component's referrals.
     pub(super) picks: Vec<(usize, Option<usize>)>,
+    /// (slot index, its place value) for the slots of a network component with a value;
+    /// empty for a backend component (not measured).
+    pub(super) places: Vec<(usize, flow::Place)>,
     /// The backend found no schedule: its referrals are unbooked with `solver_stopped`.
     pub(super) stopped: bool,
     /// Backend model rows.
@@ -68,6 +72,7 @@ impl Run<'_, '_> {
                 let fallback = self.fallback();
                 return Ok(Solved {
                     picks: comp.referrals.iter().map(|&ri| (ri, fallback[ri])).collect(),
+                    places: Vec::new(),
                     stopped: false,
                     rows: 0,
                     stats: Some(network_stats(
@@ -100,18 +105,35 @@ impl Run<'_, '_> {
                 .then(|| pool::pool(p.problem, &p.cands, &p.costs, comp))
                 .flatten();
             let scaling = self.options.cost_scaling;
-            let (picks, fallbacks) = match pooled {
+            let measure = measured_tiers(p.problem);
+            let (picks, fallbacks, places) = match pooled {
                 Some(pooled) => {
-                    let solved =
-                        flow::solve_component(&pooled.cands, &pooled.costs, &pooled.comp, scaling)
-                            .map_err(failed)?;
+                    let solved = flow::solve_component(
+                        &pooled.cands,
+                        &pooled.costs,
+                        &pooled.comp,
+                        scaling,
+                        &measure,
+                    )
+                    .map_err(failed)?;
                     let picks = pooled.expand(p.problem, &p.cands, comp, &solved.picks);
-                    (picks, solved.fallbacks)
+                    // A place in any slot of a bucket is a place in the bucket.
+                    let places = solved
+                        .places
+                        .iter()
+                        .flat_map(|&(b, v)| pooled.bucket(b).iter().map(move |&s| (s, v)))
+                        .collect();
+                    (picks, solved.fallbacks, places)
                 }
                 None => {
-                    let solved =
-                        flow::solve_component(&p.cands, &p.costs, comp, scaling).map_err(failed)?;
-                    (solved.picks, solved.fallbacks)
+                    let solved = flow::solve_component(&p.cands, &p.costs, comp, scaling, &measure)
+                        .map_err(failed)?;
+                    let places = solved
+                        .places
+                        .iter()
+                        .map(|&(j, v)| (comp.slots[j], v))
+                        .collect();
+                    (solved.picks, solved.fallbacks, places)
                 }
             };
             // Solved exactly; a cost-scaling fallback is recorded, the rest only counted.
@@ -126,6 +148,7 @@ impl Run<'_, '_> {
             });
             return Ok(Solved {
                 picks,
+                places,
                 stopped: false,
                 rows: 0,
                 stats,
@@ -167,11 +190,31 @@ impl Run<'_, '_> {
         };
         Ok(Solved {
             picks,
+            places: Vec::new(),
             stopped: result.x.is_none(),
             rows: model.rows.len(),
             stats: Some(record(k, comp, &model, &result)),
         })
     }
+}
+
+/// The policy tiers on which place values are measured: every tier before the first that
+/// holds treat in turn or travel (their costs differ on nearly every booking, so nearly every
+/// place would change them, and they are not what a capacity decision is about).
+fn measured_tiers(problem: &crate::model::Problem) -> Vec<bool> {
+    let mut on = true;
+    problem
+        .policy
+        .objective
+        .tiers()
+        .iter()
+        .map(|tier| {
+            on &= !tier
+                .iter()
+                .any(|t| matches!(t.term, Term::TreatInTurn | Term::TravelRegret));
+            on
+        })
+        .collect()
 }
 
 /// Statistics of network component `index` with `status` and `message` (no rows, no bound).

@@ -18,6 +18,7 @@
 
 use super::cost_scaling::{self, Solution};
 use super::network::{FlowError, FlowStatus, NetworkSimplex};
+use super::paths::residual_distances;
 use crate::candidates::{Candidates, Component};
 use crate::formulation::Costs;
 use std::collections::HashSet;
@@ -32,6 +33,28 @@ pub(crate) struct FlowSolution {
     /// One line per tier that cost scaling was to solve but refused or failed, so the network
     /// simplex solved it instead (the same optimum).
     pub fallbacks: Vec<String>,
+    /// What one more place would save, per slot of the component (its position in
+    /// `Component::slots`) that has a value; a slot not listed saves nothing on the tiers
+    /// measured.
+    pub places: Vec<(usize, Place)>,
+}
+
+/// The marginal value of one more place in a slot, on the lexicographic objective: the first
+/// tier it improves, by how much, exactly. Tier 1 is measured first; a place that cannot
+/// change tier `t` (the slot's arc has reduced cost 0 and no residual cycle through it is
+/// negative) keeps the optimal schedules of tiers up to `t` as they are, so tier `t + 1` is
+/// measured next, on the same network the solve uses. A slot whose arc has a positive reduced
+/// cost in a tier is not used by any schedule optimal there, with or without the place: it
+/// saves nothing on any later tier either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// Policy tier `tier` falls by `saving` (its cost units) with one more place, every tier
+    /// before it staying as it is.
+    Saves { tier: usize, saving: i64 },
+    /// One more place leaves policy tier `tier` and those before it as they are but may make
+    /// room for other optimal schedules of it (ties in the duals), so the tiers after it are
+    /// not measured.
+    Unknown { tier: usize },
 }
 
 /// Why a component could not be solved by network flow, and in which tier.
@@ -47,13 +70,15 @@ pub(crate) struct FlowFailure {
 
 /// The candidate position chosen for each referral of the component (`None`: unbooked), with
 /// tiers of many distinct costs solved by cost scaling when `cost_scaling` is true and by the
-/// network simplex otherwise (the same optimum either way). Err names the tier that failed and
-/// whether its costs overflowed.
+/// network simplex otherwise (the same optimum either way), and the value of one more place
+/// in each slot ([`Place`]) on the policy tiers `measure` marks, from tier 1 until the first
+/// tier it does not mark. Err names the tier that failed and whether its costs overflowed.
 pub(crate) fn solve_component(
     cands: &Candidates,
     costs: &Costs,
     comp: &Component,
     cost_scaling: bool,
+    measure: &[bool],
 ) -> Result<FlowSolution, FlowFailure> {
     let k = comp.referrals.len();
     let slot_node: std::collections::HashMap<usize, usize> = comp
@@ -89,9 +114,10 @@ pub(crate) fn solve_component(
         capacity.push(1);
         ends.push((node, sink));
     }
+    let mut slot_arcs = Vec::with_capacity(comp.slots.len());
     for (j, &s) in comp.slots.iter().enumerate() {
         let cap = i64::from(cands.count_left[s]);
-        net.add_arc(k + j, sink, cap, 0);
+        slot_arcs.push(net.add_arc(k + j, sink, cap, 0));
         capacity.push(cap);
         ends.push((k + j, sink));
     }
@@ -102,6 +128,10 @@ pub(crate) fn solve_component(
     let mut scaled: Option<Solution> = None;
     let mut solved_once = false;
     let mut fallbacks = Vec::new();
+    // Slots whose place value is still to be found, and the values found.
+    let mut open = vec![true; comp.slots.len()];
+    let mut measuring = true;
+    let mut places = Vec::new();
     let tiers = costs.tiers();
     for tier in 0..tiers {
         let name = costs.name(tier).to_owned();
@@ -174,6 +204,20 @@ pub(crate) fn solve_component(
             }
         }
         solved_once = true;
+        if measuring {
+            let policy_tier = costs.stored[tier];
+            measuring = measure.get(policy_tier).copied().unwrap_or(false);
+            if measuring && open.contains(&true) {
+                measuring = place_values(
+                    &net,
+                    scaled.as_ref(),
+                    (k, sink, &slot_arcs),
+                    policy_tier,
+                    &mut open,
+                    &mut places,
+                );
+            }
+        }
         if tier + 1 == tiers {
             break;
         }
@@ -200,8 +244,13 @@ pub(crate) fn solve_component(
     let mut picks: Vec<(usize, Option<usize>)> =
         comp.referrals.iter().map(|&ri| (ri, None)).collect();
     if !solved_once {
-        // No tier tells any two schedules apart: leaving every referral unbooked is optimal.
-        return Ok(FlowSolution { picks, fallbacks });
+        // No tier tells any two schedules apart: leaving every referral unbooked is optimal,
+        // and no place changes any tier.
+        return Ok(FlowSolution {
+            picks,
+            fallbacks,
+            places,
+        });
     }
     let position: std::collections::HashMap<usize, usize> = comp
         .referrals
@@ -218,7 +267,69 @@ pub(crate) fn solve_component(
             picks[position[&ri]].1 = ci;
         }
     }
-    Ok(FlowSolution { picks, fallbacks })
+    places.sort_by_key(|&(j, _)| j);
+    Ok(FlowSolution {
+        picks,
+        fallbacks,
+        places,
+    })
+}
+
+/// The place values found at the optimum of policy tier `tier` (see [`Place`]): for each open
+/// slot `j` (node `k + j`, arc `slot_arcs[j]` to the sink), one more place saves
+/// `max(0, −dist(sink, slot))`, the shortest residual path back from the sink closing a cycle
+/// through the new unit. Returns whether the next tier can be measured (false when the
+/// engine's potentials could not be used, and every open slot is then `Unknown`).
+fn place_values(
+    net: &NetworkSimplex,
+    scaled: Option<&Solution>,
+    (k, sink, slot_arcs): (usize, usize, &[usize]),
+    tier: usize,
+    open: &mut [bool],
+    places: &mut Vec<(usize, Place)>,
+) -> bool {
+    let graph = net.graph();
+    let (dist, reduced): (_, Box<dyn Fn(usize) -> i64>) = match scaled {
+        Some(solution) => (
+            residual_distances(
+                graph,
+                &|a| solution.flow(a),
+                &|v| solution.potential(v),
+                sink,
+            ),
+            Box::new(|a| solution.reduced_cost(graph, a)),
+        ),
+        None => (
+            residual_distances(graph, &|a| net.flow(a), &|v| net.potential(v), sink),
+            Box::new(|a| net.reduced_cost(a)),
+        ),
+    };
+    let Some(dist) = dist else {
+        for (j, o) in open.iter_mut().enumerate() {
+            if std::mem::take(o) {
+                places.push((j, Place::Unknown { tier }));
+            }
+        }
+        return false;
+    };
+    for (j, o) in open.iter_mut().enumerate() {
+        if !*o {
+            continue;
+        }
+        // Unreachable from the sink: no cycle can use the new place.
+        let saving = dist[k + j].map_or(0, |d| d.saturating_neg().max(0));
+        let rc = reduced(slot_arcs[j]);
+        if saving > 0 {
+            places.push((j, Place::Saves { tier, saving }));
+            *o = false;
+        } else if rc > 0 {
+            *o = false;
+        } else if rc < 0 {
+            places.push((j, Place::Unknown { tier }));
+            *o = false;
+        }
+    }
+    true
 }
 
 /// The cost in `tier` of a referral's candidate `ci` (`None`: left unbooked).

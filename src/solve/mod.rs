@@ -27,6 +27,7 @@ mod lp;
 mod max_flow;
 pub(crate) mod network;
 mod options;
+mod paths;
 mod prepare;
 
 pub use options::{Backend, SolveOptions};

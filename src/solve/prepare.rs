@@ -168,6 +168,7 @@ impl Prepared<'_> {
             build_time: self.build_time,
         };
         let mut first_failure: Option<(usize, String)> = None;
+        let mut places = Vec::new();
         let mut failed = 0;
         for (k, result) in solved.into_iter().enumerate() {
             let solved = result?;
@@ -185,6 +186,7 @@ impl Prepared<'_> {
             for (ri, ci) in solved.picks {
                 chosen[ri] = ci;
             }
+            places.extend(solved.places);
             if solved.stopped {
                 for &ri in &comps[k].referrals {
                     stopped[ri] = Some(k);
@@ -222,6 +224,7 @@ impl Prepared<'_> {
             stats,
         );
         schedule.explanations = super::certify::certificates(self.problem, &self.cands);
+        schedule.place_values = place_values(self.problem, &self.cands, places);
         schedule.stats.elapsed = self.build_time + started.elapsed();
         Ok(schedule)
     }
@@ -289,6 +292,40 @@ impl Prepared<'_> {
     pub(crate) fn parts(&self) -> (&Problem, &Candidates, &Costs, &[Component]) {
         (self.problem, &self.cands, &self.costs, &self.comps)
     }
+}
+
+/// The schedule's place values from the components' (slot index, value), in the order
+/// [`Schedule::place_values`] documents.
+fn place_values(
+    problem: &Problem,
+    cands: &crate::candidates::Candidates,
+    mut places: Vec<(usize, super::flow::Place)>,
+) -> Vec<crate::schedule::PlaceValue> {
+    use super::flow::Place;
+    let names = problem.policy.objective.tier_names();
+    let key = |&(s, v): &(usize, Place)| match v {
+        Place::Saves { tier, saving } => (tier, std::cmp::Reverse(Some(saving)), s),
+        Place::Unknown { tier } => (tier, std::cmp::Reverse(None), s),
+    };
+    places.sort_by_key(key);
+    places
+        .into_iter()
+        .map(|(s, v)| {
+            let slot = &problem.slots[s];
+            let (tier, saving) = match v {
+                Place::Saves { tier, saving } => (tier, Some(saving)),
+                Place::Unknown { tier } => (tier, None),
+            };
+            crate::schedule::PlaceValue {
+                slot: slot.id.clone(),
+                site: slot.site.clone(),
+                service: slot.service.clone(),
+                date: cands.slot_date[s],
+                tier: names[tier].clone(),
+                saving,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
