@@ -153,3 +153,46 @@ fn a_site_without_location_is_warned_and_travel_to_it_is_not_measured() {
         .lines()
         .any(|l| l == "  warning: site `UNKNOWN`: no `location`, so travel to it is not measured"));
 }
+
+/// A patient's home with latitude and longitude swapped, and one at 0, 0 (a missing value
+/// written as zeros), while the site is in the UK: warned about by referral, without the
+/// coordinates.
+#[test]
+fn homes_outside_the_uk_are_warned() {
+    let json = MISTAKES
+        .replace(
+            r#""latitude": -1.08, "longitude": 53.96"#,
+            r#""latitude": 53.96, "longitude": -1.08"#,
+        )
+        .replace(
+            r#""home": {"latitude": 53.79, "longitude": -1.50}"#,
+            r#""home": {"latitude": -1.50, "longitude": 53.79}"#,
+        )
+        .replace(
+            r#""home": {"latitude": 53.95, "longitude": -1.10}"#,
+            r#""home": {"latitude": 0.0, "longitude": 0.0}"#,
+        );
+    let problem = Problem::from_json(&json).unwrap();
+    let homes: Vec<InputWarning> = problem
+        .warnings()
+        .into_iter()
+        .filter(|w| matches!(w, InputWarning::HomeOutsideUk { .. }))
+        .collect();
+    assert_eq!(
+        homes,
+        [
+            InputWarning::HomeOutsideUk {
+                referral: "R1".into(),
+                swapped: true
+            },
+            InputWarning::HomeOutsideUk {
+                referral: "R2".into(),
+                swapped: false
+            },
+        ]
+    );
+    assert_eq!(
+        homes[0].to_string(),
+        "referral `R1`: `home` is outside the UK while the sites are inside it (latitude and longitude look swapped)"
+    );
+}

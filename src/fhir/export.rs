@@ -38,8 +38,9 @@ pub struct FhirExport {
     ///   Appointment's version (the import keeps none): apply the transaction to the bundle it
     ///   was planned from;
     /// - one `POST Appointment` per new or moved booking, with an identifier of
-    ///   [`BOOKING_IDENTIFIER_SYSTEM`] and `ifNoneExist` on it, so that applying the transaction
-    ///   twice creates it once;
+    ///   [`BOOKING_IDENTIFIER_SYSTEM`] and `ifNoneExist` on it and on a status other than
+    ///   `cancelled`, so that applying the transaction twice creates it once, and a booking
+    ///   moved away and back again is created anew;
     /// - one FHIRPath `PATCH Slot/{id}` per Slot gaining or losing a booking (not a blocked
     ///   one), setting `status` to `busy` when its places (or minutes) are all taken and `free`
     ///   otherwise, in slot id order.
@@ -51,7 +52,8 @@ pub struct FhirExport {
     /// reason coded in [`UNBOOKED_REASON_SYSTEM`] and described in words; `diagnostics`
     /// naming the ServiceRequest and its due date), and one `warning` per existing booking
     /// moved or cancelled that has no `appointment_id` to patch (cancel it in the booking
-    /// system by hand).
+    /// system by hand), then one `warning` per likely data mistake of the input
+    /// ([`Schedule::warnings`]: a service written two ways, coordinates outside the UK, ...).
     pub unbooked: String,
     /// How many Appointments the transaction creates.
     pub created: usize,
@@ -445,7 +447,7 @@ pub fn export_appointments(
                         method: "POST",
                         url: "Appointment".into(),
                         if_none_exist: Some(format!(
-                            "identifier={BOOKING_IDENTIFIER_SYSTEM}|{}",
+                            "identifier={BOOKING_IDENTIFIER_SYSTEM}|{}&status:not=cancelled",
                             booking_identifier(r, b)
                         )),
                     },
@@ -469,6 +471,18 @@ pub fn export_appointments(
         let full = places >= slot.capacity || slot.minutes_capacity.is_some_and(|m| minutes >= m);
         entries.push(slot_status(id, full));
         slots_updated += 1;
+    }
+    // The input's likely data mistakes, which the integration engine would not see otherwise.
+    for w in &schedule.warnings {
+        issues.push(Issue {
+            severity: "warning",
+            code: "informational",
+            details: CodeableConcept {
+                coding: Vec::new(),
+                text: Some(w.to_string()),
+            },
+            diagnostics: String::new(),
+        });
     }
     let bundle = TransactionBundle {
         resource_type: "Bundle",

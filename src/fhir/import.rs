@@ -216,69 +216,80 @@ const READ: [&str; 7] = [
     "Appointment",
 ];
 
+/// Where an entry's id came from when its resource has none.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum IdFrom {
+    /// The uuid of its `urn:uuid:` fullUrl.
+    Uuid,
+    /// The id of its `PUT Type/id` request url.
+    PutUrl,
+}
+
 /// The id of an entry's resource: its `id`; in a transaction, a resource without one (a
-/// `POST`) takes the uuid of its `urn:uuid:` fullUrl, or the id of its `PUT` url (noted).
+/// `POST`) takes the uuid of its `urn:uuid:` fullUrl, or the id of its `PUT` url.
 fn entry_id(
     kind: &str,
     value: &serde_json::Value,
     entry: &BundleEntry,
-    notes: &mut Vec<ImportNote>,
-) -> Option<String> {
+) -> Option<(String, Option<IdFrom>)> {
     if let Some(id) = value
         .get("id")
         .and_then(|t| t.as_str())
         .filter(|id| !id.is_empty())
     {
-        return Some(id.to_owned());
+        return Some((id.to_owned(), None));
     }
-    let (id, from) = if let Some(uuid) = entry
+    if let Some(uuid) = entry
         .full_url
         .as_deref()
         .and_then(|u| u.strip_prefix("urn:uuid:"))
     {
-        (uuid.to_owned(), "the uuid of its fullUrl")
-    } else {
-        let url = entry
-            .request
-            .as_ref()
-            .filter(|r| r.method.as_deref() == Some("PUT"))
-            .and_then(|r| r.url.as_deref())?;
-        let (ty, id) = url.split_once('/')?;
-        if ty != kind || id.is_empty() || id.contains(['/', '?']) {
-            return None;
-        }
-        (id.to_owned(), "the id of its request url")
-    };
-    notes.push(ImportNote::Assumed {
-        resource: format!("{kind}/{id}"),
-        element: format!("{kind}.id"),
-        assumed: format!("not given: {from}"),
-    });
-    Some(id)
+        return Some((uuid.to_owned(), Some(IdFrom::Uuid)));
+    }
+    let url = entry
+        .request
+        .as_ref()
+        .filter(|r| r.method.as_deref() == Some("PUT"))
+        .and_then(|r| r.url.as_deref())?;
+    let (ty, id) = url.split_once('/')?;
+    if ty != kind || id.is_empty() || id.contains(['/', '?']) {
+        return None;
+    }
+    Some((id.to_owned(), Some(IdFrom::PutUrl)))
 }
 
 /// Rewrites every `reference` in `value` that names an entry by its fullUrl (`urn:uuid:...`,
 /// or an absolute URL) as `Type/id`, and drops a version (`Patient/1/_history/2` is
 /// `Patient/1`): the import books against the current resource.
-fn resolve_references(value: &mut serde_json::Value, full_urls: &BTreeMap<String, String>) {
+fn resolve_references(
+    value: &mut serde_json::Value,
+    full_urls: &BTreeMap<String, String>,
+    elsewhere: &mut BTreeSet<String>,
+) {
     match value {
         serde_json::Value::Object(map) => {
             for (key, v) in map.iter_mut() {
                 match v {
                     serde_json::Value::String(s) if key == "reference" => {
-                        if let Some(local) = full_urls.get(s.as_str()) {
-                            *s = local.clone();
-                        } else if let Some(i) = s.find("/_history/") {
+                        if let Some(i) = s.find("/_history/") {
                             s.truncate(i);
                         }
+                        if let Some(local) = full_urls.get(s.as_str()) {
+                            *s = local.clone();
+                        } else if s.starts_with("http://") || s.starts_with("https://") {
+                            // The base: all but the last two segments (`Type/id`).
+                            let mut parts = s.rsplitn(3, '/');
+                            let (_, _, base) = (parts.next(), parts.next(), parts.next());
+                            elsewhere.insert(format!("{}/", base.unwrap_or(s)));
+                        }
                     }
-                    _ => resolve_references(v, full_urls),
+                    _ => resolve_references(v, full_urls, elsewhere),
                 }
             }
         }
         serde_json::Value::Array(items) => {
             for v in items {
-                resolve_references(v, full_urls);
+                resolve_references(v, full_urls, elsewhere);
             }
         }
         _ => {}
@@ -319,10 +330,37 @@ fn read_bundle(json: &str, errors: &mut Vec<Error>) -> Result<Resources> {
             ))
         }
     }
+    if bundle
+        .link
+        .iter()
+        .any(|l| l.relation.as_deref() == Some("next"))
+    {
+        return Err(fhir(
+            "Bundle",
+            "Bundle.link",
+            "a `next` link: this is one page of a search; fetch every page and import them as one bundle, or the bookings and slots on the other pages are missed",
+        ));
+    }
+    let matches = bundle
+        .entry
+        .iter()
+        .filter(|e| e.search.as_ref().and_then(|s| s.mode.as_deref()) != Some("outcome"))
+        .count();
+    if let Some(total) = bundle
+        .total
+        .filter(|&t| bundle.kind.as_deref() == Some("searchset") && t > matches as u64)
+    {
+        return Err(fhir(
+            "Bundle",
+            "Bundle.total",
+            format!("{total} resources match the search but the bundle holds {matches}: import every page as one bundle"),
+        ));
+    }
     let mut out = Resources::default();
     // First the ids, so that references by fullUrl can be resolved.
     let mut entries = Vec::new();
     let mut full_urls = BTreeMap::new();
+    let mut without_id: BTreeMap<IdFrom, Vec<String>> = BTreeMap::new();
     for (k, entry) in bundle.entry.iter().enumerate() {
         let at = format!("Bundle.entry[{k}]");
         let Some(value) = &entry.resource else {
@@ -344,7 +382,7 @@ fn read_bundle(json: &str, errors: &mut Vec<Error>) -> Result<Resources> {
             *out.not_read.entry(kind.to_owned()).or_default() += 1;
             continue;
         }
-        let Some(id) = entry_id(kind, value, entry, &mut out.notes) else {
+        let Some((id, from)) = entry_id(kind, value, entry) else {
             errors.push(fhir(
                 &at,
                 format!("{kind}.id"),
@@ -355,16 +393,31 @@ fn read_bundle(json: &str, errors: &mut Vec<Error>) -> Result<Resources> {
         if let Some(url) = &entry.full_url {
             full_urls.insert(url.clone(), format!("{kind}/{id}"));
         }
+        if let Some(from) = from {
+            without_id
+                .entry(from)
+                .or_default()
+                .push(format!("{kind}/{id}"));
+        }
         entries.push((kind.to_owned(), id, k));
     }
     let mut resources: Vec<Option<serde_json::Value>> =
         bundle.entry.into_iter().map(|e| e.resource).collect();
+    let mut elsewhere: BTreeSet<String> = BTreeSet::new();
     for (kind, id, k) in entries {
         let Some(mut value) = resources[k].take() else {
             continue;
         };
-        resolve_references(&mut value, &full_urls);
         let here = format!("{kind}/{id}");
+        if let Some(path) = nested_modifier(&value, "") {
+            errors.push(fhir(
+                &here,
+                format!("{kind}{path}.modifierExtension"),
+                "a modifierExtension changes what the element means and the import does not know it: the resource cannot be booked from",
+            ));
+            continue;
+        }
+        resolve_references(&mut value, &full_urls, &mut elsewhere);
         let added = match kind.as_str() {
             "ServiceRequest" => add(&mut out.service_requests, &kind, &here, id, value),
             "Patient" => add(&mut out.patients, &kind, &here, id, value),
@@ -378,7 +431,53 @@ fn read_bundle(json: &str, errors: &mut Vec<Error>) -> Result<Resources> {
             errors.push(e);
         }
     }
+    for (from, resources) in without_id {
+        let (source, consequence) = match from {
+            IdFrom::Uuid => (
+                "the uuid of its urn:uuid fullUrl",
+                "; an export names them by those uuids, which the server that assigns their ids will not know: write back only a plan made from the server's own ids",
+            ),
+            IdFrom::PutUrl => ("the id of its PUT request url", ""),
+        };
+        out.notes.push(ImportNote::Assumed {
+            resource: "Bundle".into(),
+            element: "(entry ids)".into(),
+            assumed: format!(
+                "{} resource(s) without an id (first {}): each takes {source}{consequence}",
+                resources.len(),
+                resources[0]
+            ),
+        });
+    }
+    for base in elsewhere {
+        out.notes.push(ImportNote::Assumed {
+            resource: "Bundle".into(),
+            element: "(references)".into(),
+            assumed: format!("references under `{base}` name no entry's fullUrl: each is read as the resource of its type and id in this bundle"),
+        });
+    }
     Ok(out)
+}
+
+/// The path (from the resource, `.address[0]`) of the first `modifierExtension` below the
+/// resource's own elements, if any; the resource's own are read, and refused, with their url.
+fn nested_modifier(value: &serde_json::Value, at: &str) -> Option<String> {
+    match value {
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, v)| {
+            if key == "modifierExtension" && !at.is_empty() {
+                return Some(at.to_owned());
+            }
+            if key == "modifierExtension" {
+                return None;
+            }
+            nested_modifier(v, &format!("{at}.{key}"))
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(k, v)| nested_modifier(v, &format!("{at}[{k}]"))),
+        _ => None,
+    }
 }
 
 /// The crate's extensions: url, the resource type that carries it, its sub-extensions (none
@@ -430,6 +529,7 @@ fn vet(
     extensions: &[Extension],
     unread: &mut BTreeMap<String, usize>,
 ) -> Result<()> {
+    let mut ours_seen = BTreeSet::new();
     for e in extensions {
         let known = OURS
             .iter()
@@ -476,6 +576,25 @@ fn vet(
                 here,
                 &element,
                 format!("this extension goes on {on}, not on {kind}"),
+            ));
+        }
+        if !ours_seen.insert(url) {
+            return Err(fhir(here, &element, "given twice: give it once"));
+        }
+        let has_value = e.value_date.is_some()
+            || e.value_code.is_some()
+            || e.value_string.is_some()
+            || e.value_integer.is_some()
+            || e.value_decimal.is_some()
+            || e.value_boolean.is_some();
+        if !subs.is_empty() && has_value {
+            return Err(fhir(
+                here,
+                &element,
+                format!(
+                    "a complex extension: give its sub-extensions ({}), not a value",
+                    subs.join(", ")
+                ),
             ));
         }
         let mut seen = BTreeSet::new();
@@ -689,20 +808,27 @@ fn boolean(e: &Extension, at: &str, element: &str) -> Result<bool> {
         .ok_or_else(|| fhir(at, element, "give valueBoolean, true or false"))
 }
 
-/// A patient as the booking needs them: the home and whether they have died.
+/// A patient as the booking needs them: the home, whether they have died, whether the record
+/// is active.
 struct PatientRead {
     home: Option<Point>,
     deceased: bool,
+    active: bool,
 }
 
 /// The home of a Patient: the geolocation of an address current on the planning date (no
-/// `period`, or one that includes it), a `home` address first.
+/// `period`, or one that includes it) whose `use` is `home`, `temp` or not given, a `home`
+/// address first (an `old`, `work` or `billing` address is not where the patient travels
+/// from).
 fn patient_of(p: &Read<Patient>, planning: NaiveDate) -> Result<PatientRead> {
     let here = format!("Patient/{}", p.id);
     let mut addresses: Vec<(usize, &Address)> = p.value.address.iter().enumerate().collect();
     addresses.sort_by_key(|(_, a)| a.usage.as_deref() != Some("home"));
     let mut home = None;
     for (k, a) in addresses {
+        if !matches!(a.usage.as_deref(), None | Some("home" | "temp")) {
+            continue;
+        }
         let at = |e: &str| format!("Patient.address[{k}].{e}");
         if let Some(period) = &a.period {
             if let Some(end) = &period.end {
@@ -738,34 +864,89 @@ fn patient_of(p: &Read<Patient>, planning: NaiveDate) -> Result<PatientRead> {
     Ok(PatientRead {
         home,
         deceased: p.value.deceased_boolean == Some(true) || p.value.deceased_date_time.is_some(),
+        active: p.value.active != Some(false),
     })
 }
 
-/// An Appointment read as the existing booking of its ServiceRequest, or left out (noted).
+/// What an Appointment is to the booking.
+enum AppointmentRead<'a> {
+    /// The existing booking of a ServiceRequest in the bundle.
+    Keep(&'a str, ExistingBooking),
+    /// A booking of a ServiceRequest in the bundle on a date before the planning date whose
+    /// outcome is not recorded (still `booked`, `arrived` or `checked-in`): the request is not
+    /// booked again. (ServiceRequest, NHS date.)
+    OutcomeMissing(&'a str, NaiveDate),
+    /// A confirmed booking on or after the planning date that is no ServiceRequest's here: it
+    /// still takes a place in its Slot. (Slot id, minutes.)
+    Occupies(&'a str, Option<u32>),
+    /// Nothing to keep (noted).
+    Nothing,
+}
+
+/// The statuses of a ServiceRequest (FHIR R4 `request-status`).
+const REQUEST_STATUSES: [&str; 7] = [
+    "draft",
+    "active",
+    "on-hold",
+    "revoked",
+    "completed",
+    "entered-in-error",
+    "unknown",
+];
+
+/// The intents of a ServiceRequest (FHIR R4 `request-intent`).
+const REQUEST_INTENTS: [&str; 9] = [
+    "proposal",
+    "plan",
+    "directive",
+    "order",
+    "original-order",
+    "reflex-order",
+    "filler-order",
+    "instance-order",
+    "option",
+];
+
+/// The statuses of an Appointment (FHIR R4 `appointmentstatus`).
+const APPOINTMENT_STATUSES: [&str; 10] = [
+    "proposed",
+    "pending",
+    "booked",
+    "arrived",
+    "fulfilled",
+    "cancelled",
+    "noshow",
+    "entered-in-error",
+    "checked-in",
+    "waitlist",
+];
+
+/// An Appointment read: the existing booking of its ServiceRequest, a booking whose outcome
+/// is missing, a place taken in a Slot, or nothing (noted). `subjects` gives each
+/// ServiceRequest's Patient.
 fn booking_of<'a>(
     a: &'a Read<AppointmentIn>,
-    requests: &BTreeSet<&str>,
+    subjects: &BTreeMap<&str, Option<&str>>,
     planning: NaiveDate,
     notes: &mut Vec<ImportNote>,
-) -> Result<Option<(&'a str, ExistingBooking)>> {
+) -> Result<AppointmentRead<'a>> {
     let here = format!("Appointment/{}", a.id);
-    let based_on = a
-        .value
-        .based_on
-        .iter()
-        .find_map(|r| r.id_of("ServiceRequest"));
-    let Some(request) = based_on.filter(|r| requests.contains(r)) else {
-        notes.push(ImportNote::Skipped {
-            resource: here,
-            reason: "basedOn names no ServiceRequest in the bundle".into(),
-        });
-        return Ok(None);
-    };
     let status = a
         .value
         .status
         .as_deref()
         .ok_or_else(|| fhir(&here, "Appointment.status", "missing (it is required)"))?;
+    if !APPOINTMENT_STATUSES.contains(&status) {
+        return Err(fhir(
+            &here,
+            "Appointment.status",
+            format!(
+                "`{status}` is not a status of FHIR R4 (codes are lower case): give {}",
+                APPOINTMENT_STATUSES.join(", ")
+            ),
+        ));
+    }
+    let open = matches!(status, "booked" | "arrived" | "checked-in");
     let confirmed = match status {
         "booked" | "arrived" | "checked-in" => true,
         "proposed" | "pending" => false,
@@ -774,21 +955,85 @@ fn booking_of<'a>(
                 resource: here,
                 reason: format!("status `{other}` is not a booking to keep"),
             });
-            return Ok(None);
+            return Ok(AppointmentRead::Nothing);
         }
     };
     let start = match &a.value.start {
         Some(s) => Some(instant(s, &here, "Appointment.start")?),
         None => None,
     };
-    if start.is_some_and(|s| nhs_date(&s) < planning) {
+    let end = match &a.value.end {
+        Some(s) => Some(instant(s, &here, "Appointment.end")?),
+        None => None,
+    };
+    let minutes = a.value.minutes_duration.or_else(|| {
+        let (start, end) = (start?, end?);
+        u32::try_from((end - start).num_minutes()).ok()
+    });
+    let slots: Vec<&str> = a
+        .value
+        .slot
+        .iter()
+        .filter_map(|r| r.id_of("Slot"))
+        .collect();
+    if slots.len() > 1 {
+        return Err(fhir(
+            &here,
+            "Appointment.slot",
+            format!("names {} Slots: the import keeps a booking in one slot; give one Appointment per Slot", slots.len()),
+        ));
+    }
+    let patients: Vec<&str> = a
+        .value
+        .participant
+        .iter()
+        .filter_map(|p| p.actor.as_ref()?.id_of("Patient"))
+        .collect();
+    let based_on = a
+        .value
+        .based_on
+        .iter()
+        .find_map(|r| r.id_of("ServiceRequest"));
+    let Some(request) = based_on.filter(|r| subjects.contains_key(r)) else {
+        let patient_on_list = patients
+            .iter()
+            .find(|p| subjects.values().any(|s| s == &Some(**p)));
+        let past = start.is_some_and(|s| nhs_date(&s) < planning);
+        if let (Some(patient), true, false) = (patient_on_list, confirmed, past) {
+            return Err(fhir(
+                &here,
+                "Appointment.basedOn",
+                format!("a booking of Patient/{patient}, who has a ServiceRequest here, that names none of them: give basedOn, so that the request is not booked twice"),
+            ));
+        }
+        notes.push(ImportNote::Skipped {
+            resource: here,
+            reason: "basedOn names no ServiceRequest in the bundle".into(),
+        });
+        return Ok(match (confirmed && !past, slots.first()) {
+            (true, Some(slot)) => AppointmentRead::Occupies(slot, minutes),
+            _ => AppointmentRead::Nothing,
+        });
+    };
+    let subject = subjects.get(request).copied().flatten();
+    if let Some(other) = patients.iter().find(|p| Some(**p) != subject) {
+        return Err(fhir(
+            &here,
+            "Appointment.participant",
+            format!("Patient/{other} is not the subject of ServiceRequest/{request}: the booking is another patient's"),
+        ));
+    }
+    if let Some(day) = start.map(|s| nhs_date(&s)).filter(|d| *d < planning) {
+        if open {
+            return Ok(AppointmentRead::OutcomeMissing(request, day));
+        }
         notes.push(ImportNote::Skipped {
             resource: here,
             reason: "it starts before the planning date".into(),
         });
-        return Ok(None);
+        return Ok(AppointmentRead::Nothing);
     }
-    let Some(slot) = a.value.slot.iter().find_map(|r| r.id_of("Slot")) else {
+    let Some(slot) = slots.first() else {
         return Err(fhir(
             here,
             "Appointment.slot",
@@ -799,15 +1044,15 @@ fn booking_of<'a>(
         Some(e) => boolean(e, &here, "Appointment.extension(pinned-booking)")?,
         None => false,
     };
-    Ok(Some((
+    Ok(AppointmentRead::Keep(
         request,
         ExistingBooking {
-            slot: SlotId(slot.to_owned()),
+            slot: SlotId((*slot).to_owned()),
             pinned,
             confirmed,
             appointment_id: Some(a.id.clone()),
         },
-    )))
+    ))
 }
 
 /// Reads a FHIR R4 JSON Bundle into a checked [`Problem`]; see the module documentation and
@@ -939,25 +1184,50 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
     }
     let ok = |kind: &str, id: &str| !bad.contains(&format!("{kind}/{id}"));
 
-    let requests: BTreeSet<&str> = service_requests.iter().map(|r| r.id.as_str()).collect();
+    let subjects: BTreeMap<&str, Option<&str>> = service_requests
+        .iter()
+        .map(|r| {
+            (
+                r.id.as_str(),
+                r.value.subject.as_ref().and_then(|s| s.id_of("Patient")),
+            )
+        })
+        .collect();
 
-    // Existing bookings: the Appointments to keep, by ServiceRequest.
+    // Existing bookings: the Appointments to keep, by ServiceRequest; requests whose last
+    // booking has no outcome yet; places taken by bookings that are no request's here.
     let mut bookings: BTreeMap<&str, (&str, ExistingBooking)> = BTreeMap::new();
+    let mut outcome_missing: BTreeMap<&str, (&str, NaiveDate)> = BTreeMap::new();
+    let mut occupied: BTreeMap<String, Vec<(String, Option<u32>)>> = BTreeMap::new();
     for a in appointments.iter().filter(|a| ok("Appointment", &a.id)) {
-        let Some(Some((request, booking))) =
-            keep(&mut errors, booking_of(a, &requests, planning, &mut notes))
-        else {
+        let Some(read) = keep(&mut errors, booking_of(a, &subjects, planning, &mut notes)) else {
             continue;
         };
-        if let Some((first, _)) = bookings.get(request) {
-            errors.push(fhir(
-                format!("Appointment/{}", a.id),
-                "Appointment.basedOn",
-                format!("ServiceRequest/{request} already has Appointment/{first} to keep: cancel one of them"),
-            ));
-            continue;
+        match read {
+            AppointmentRead::Keep(request, booking) => {
+                if let Some((first, _)) = bookings.get(request) {
+                    errors.push(fhir(
+                        format!("Appointment/{}", a.id),
+                        "Appointment.basedOn",
+                        format!("ServiceRequest/{request} already has Appointment/{first} to keep: cancel one of them"),
+                    ));
+                    continue;
+                }
+                bookings.insert(request, (a.id.as_str(), booking));
+            }
+            AppointmentRead::OutcomeMissing(request, day) => {
+                outcome_missing
+                    .entry(request)
+                    .or_insert((a.id.as_str(), day));
+            }
+            AppointmentRead::Occupies(slot, minutes) => {
+                occupied
+                    .entry(slot.to_owned())
+                    .or_default()
+                    .push((a.id.clone(), minutes));
+            }
+            AppointmentRead::Nothing => {}
         }
-        bookings.insert(request, (a.id.as_str(), booking));
     }
     let held: BTreeSet<&str> = bookings.values().map(|(_, b)| b.slot.as_str()).collect();
 
@@ -1090,6 +1360,13 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
                 .find(|r| r.id_of("Location").is_some());
             let site = match (direct, service_of_actor) {
                 (Some(r), _) => site_of_reference(r, &schedule_at, "Schedule.actor", &mut notes),
+                (None, Some(hs)) if hs.value.location.len() > 1 => {
+                    return Err(fhir(
+                        format!("HealthcareService/{}", hs.id),
+                        "HealthcareService.location",
+                        format!("names {} Locations, so Schedule/{schedule_id}'s slots have no one site: give the Schedule a Location actor", hs.value.location.len()),
+                    ))
+                }
                 (None, Some(hs)) => hs.value.location.first().and_then(|r| {
                     site_of_reference(
                         r,
@@ -1199,6 +1476,16 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
             };
             match sr.status.as_deref() {
                 Some("active") => {}
+                Some(other) if !REQUEST_STATUSES.contains(&other) => {
+                    return Err(fhir(
+                        &here,
+                        "ServiceRequest.status",
+                        format!(
+                            "`{other}` is not a status of FHIR R4 (codes are lower case): give {}",
+                            REQUEST_STATUSES.join(", ")
+                        ),
+                    ))
+                }
                 Some(other) => {
                     return skip(
                         &mut notes,
@@ -1223,6 +1510,16 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
                 Some(
                     "order" | "original-order" | "reflex-order" | "filler-order" | "instance-order",
                 ) => {}
+                Some(other) if !REQUEST_INTENTS.contains(&other) => {
+                    return Err(fhir(
+                        &here,
+                        "ServiceRequest.intent",
+                        format!(
+                            "`{other}` is not an intent of FHIR R4 (codes are lower case): give {}",
+                            REQUEST_INTENTS.join(", ")
+                        ),
+                    ))
+                }
                 Some(other) => {
                     return skip(
                         &mut notes,
@@ -1255,14 +1552,23 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
                     format!("Patient/{patient} is recorded as deceased"),
                 );
             }
+            if person.is_some_and(|p| !p.active) {
+                return skip(
+                    &mut notes,
+                    format!("Patient/{patient} is not active (a merged or retired record): book the request of the record that replaces it"),
+                );
+            }
             let mut coded = match &sr.code {
                 Some(code) => coded_services(code, &here, "ServiceRequest.code")?,
                 None => Vec::new(),
             };
+            let mut coded_in = "ServiceRequest.code";
             if coded.is_empty() {
                 coded = treatment_functions(sr.category.iter().chain(&sr.performer_type));
+                coded_in = "ServiceRequest.category";
             }
             if coded.is_empty() {
+                coded_in = "Appointment.specialty";
                 coded = treatment_functions(
                     appointments
                         .iter()
@@ -1275,7 +1581,7 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
                         .flat_map(|a| &a.value.specialty),
                 );
             }
-            let service = first_of(coded, &here, "ServiceRequest.code", &mut notes).ok_or_else(|| {
+            let service = first_of(coded, &here, coded_in, &mut notes).ok_or_else(|| {
                 fhir(
                     &here,
                     "ServiceRequest.code",
@@ -1313,18 +1619,48 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
                     d
                 }
             };
+            if let Some((appointment, day)) = outcome_missing.get(r.id.as_str()) {
+                if *day >= clock_start {
+                    return skip(
+                        &mut notes,
+                        format!("Appointment/{appointment} on {day}, before the planning date, has no outcome recorded (still booked): the request is not booked again until the booking system records one (fulfilled, noshow) or closes the request"),
+                    );
+                }
+                notes.push(ImportNote::Skipped {
+                    resource: format!("Appointment/{appointment}"),
+                    reason: format!("on {day}, before the planning date and before the request's clock start ({clock_start}): not a booking of this pathway"),
+                });
+            }
             let priority = match sub(wle, "priority").next() {
-                Some(e) => e
-                    .value_code
-                    .as_deref()
-                    .and_then(code_of::<ReferralPriority>)
-                    .ok_or_else(|| {
-                        fhir(
-                            &here,
-                            element("priority"),
-                            "give valueCode routine, urgent or urgent_suspected_cancer",
-                        )
-                    })?,
+                Some(e) => {
+                    let given = e
+                        .value_code
+                        .as_deref()
+                        .and_then(code_of::<ReferralPriority>)
+                        .ok_or_else(|| {
+                            fhir(
+                                &here,
+                                element("priority"),
+                                "give valueCode routine, urgent or urgent_suspected_cancer",
+                            )
+                        })?;
+                    let core = match sr.priority.as_deref() {
+                        Some("urgent" | "asap" | "stat") => Some(false),
+                        Some("routine") => Some(true),
+                        _ => None,
+                    };
+                    if core.is_some_and(|routine| routine != (given == ReferralPriority::Routine)) {
+                        notes.push(ImportNote::Assumed {
+                            resource: here.clone(),
+                            element: "ServiceRequest.priority".into(),
+                            assumed: format!(
+                                "`{}` disagrees with the waiting-list-entry extension's priority: the extension's is read",
+                                sr.priority.as_deref().unwrap_or("")
+                            ),
+                        });
+                    }
+                    given
+                }
                 None => match sr.priority.as_deref() {
                     None | Some("routine") => ReferralPriority::Routine,
                     Some("urgent") => ReferralPriority::Urgent,
@@ -1502,11 +1838,55 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
             referrals.push(referral);
         }
     }
-    // Appointments of ServiceRequests left out: said, not dropped.
-    for (request, (appointment, _)) in bookings {
+    // Appointments of ServiceRequests left out: said, not dropped; a confirmed one still takes
+    // its place.
+    for (request, (appointment, booking)) in bookings {
         notes.push(ImportNote::Skipped {
             resource: format!("Appointment/{appointment}"),
             reason: format!("ServiceRequest/{request} is not on the waiting list"),
+        });
+        if booking.confirmed && slot_ids.contains(booking.slot.as_str()) {
+            occupied
+                .entry(booking.slot.as_str().to_owned())
+                .or_default()
+                .push((appointment.to_owned(), None));
+        }
+    }
+    // Places that bookings outside the problem take.
+    for slot in &mut slots {
+        let Some(taken) = occupied.get(slot.id.as_str()) else {
+            continue;
+        };
+        if slot.status != SlotStatus::Free {
+            continue;
+        }
+        let names: Vec<String> = taken
+            .iter()
+            .map(|(a, _)| format!("Appointment/{a}"))
+            .collect();
+        let places = u32::try_from(taken.len()).unwrap_or(u32::MAX);
+        let assumed = if places >= slot.capacity {
+            slot.status = SlotStatus::Booked;
+            format!(
+                "{} booked here and kept as it is: read as booked",
+                names.join(", ")
+            )
+        } else {
+            slot.capacity -= places;
+            if let Some(m) = slot.minutes_capacity.as_mut() {
+                let used: u32 = taken.iter().map(|(_, m)| m.unwrap_or(0)).sum();
+                *m = m.saturating_sub(used).max(1);
+            }
+            format!(
+                "{} booked here and kept as it is: {} place(s) left",
+                names.join(", "),
+                slot.capacity
+            )
+        };
+        notes.push(ImportNote::Assumed {
+            resource: format!("Slot/{}", slot.id),
+            element: "Slot.status".into(),
+            assumed,
         });
     }
     for (resource_type, count) in not_read {
@@ -1531,6 +1911,9 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
             end
         }
     };
+    // One fault found through several resources (a Schedule of many Slots) is said once.
+    let mut said = BTreeSet::new();
+    errors.retain(|e| said.insert(e.to_string()));
     match errors.len() {
         0 => {}
         1 => return Err(errors.remove(0)),

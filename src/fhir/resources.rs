@@ -88,8 +88,17 @@ pub(crate) struct Period {
 pub(crate) struct Bundle {
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    pub total: Option<u64>,
+    #[serde(default)]
+    pub link: Vec<BundleLink>,
     #[serde(default)]
     pub entry: Vec<BundleEntry>,
+}
+
+/// `Bundle.link`: a searchset's paging.
+#[derive(Debug, Deserialize)]
+pub(crate) struct BundleLink {
+    pub relation: Option<String>,
 }
 
 /// One `Bundle.entry`.
@@ -102,6 +111,15 @@ pub(crate) struct BundleEntry {
     pub resource: Option<serde_json::Value>,
     #[serde(default)]
     pub request: Option<EntryRequest>,
+    #[serde(default)]
+    pub search: Option<EntrySearch>,
+}
+
+/// `Bundle.entry.search` of a searchset.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EntrySearch {
+    #[serde(default)]
+    pub mode: Option<String>,
 }
 
 /// `Bundle.entry.request` of a transaction.
@@ -143,6 +161,7 @@ pub(crate) struct ServiceRequest {
 pub(crate) struct Patient {
     #[serde(default)]
     pub extension: Vec<Extension>,
+    pub active: Option<bool>,
     pub deceased_boolean: Option<bool>,
     pub deceased_date_time: Option<String>,
     #[serde(default, rename = "modifierExtension")]
@@ -238,10 +257,20 @@ pub(crate) struct AppointmentIn {
     #[serde(default)]
     pub specialty: Vec<CodeableConcept>,
     pub start: Option<String>,
+    pub end: Option<String>,
+    pub minutes_duration: Option<u32>,
     #[serde(default)]
     pub slot: Vec<Reference>,
     #[serde(default)]
     pub based_on: Vec<Reference>,
+    #[serde(default)]
+    pub participant: Vec<ParticipantIn>,
+}
+
+/// `Appointment.participant` as read: its actor only.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ParticipantIn {
+    pub actor: Option<Reference>,
 }
 
 /// `Identifier`: a business identifier.

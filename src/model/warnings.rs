@@ -23,6 +23,16 @@ pub enum InputWarning {
         /// Latitude and longitude look swapped.
         swapped: bool,
     },
+    /// A referral's `home` falls outside the United Kingdom while most sites with a location
+    /// are inside it (0, 0 is outside too); `swapped` when the two numbers the other way round
+    /// would be inside. Travel from the home is measured as given, so `max_travel_km` may keep
+    /// the patient from every site.
+    HomeOutsideUk {
+        /// The referral.
+        referral: String,
+        /// Latitude and longitude look swapped.
+        swapped: bool,
+    },
     /// A site has no `location` (a FHIR `Location` without `position`): travel to it is not
     /// measured, so it counts as no distance in the objective and no `max_travel_km` keeps a
     /// patient away from it.
@@ -58,6 +68,13 @@ impl fmt::Display for InputWarning {
         match self {
             InputWarning::SiteOutsideUk { site, swapped } => {
                 write!(f, "site `{site}`: `location` is outside the UK while the patients' homes are inside it")?;
+                if *swapped {
+                    write!(f, " (latitude and longitude look swapped)")?;
+                }
+                Ok(())
+            }
+            InputWarning::HomeOutsideUk { referral, swapped } => {
+                write!(f, "referral `{referral}`: `home` is outside the UK while the sites are inside it")?;
                 if *swapped {
                     write!(f, " (latitude and longitude look swapped)")?;
                 }
@@ -117,7 +134,7 @@ fn loose(service: &Service) -> String {
 
 impl Problem {
     /// The likely data mistakes in this problem, in this order: sites outside the UK (site input
-    /// order), sites without a location (site input order), services no slot offers that look like one a slot does (first referral order),
+    /// order), homes outside the UK (referral input order), sites without a location (site input order), services no slot offers that look like one a slot does (first referral order),
     /// pinned bookings in a slot of another service (referral order). Empty for clean input.
     /// The problem need not have passed [`Problem::check`]; records it cannot resolve (a slot
     /// id that does not exist) are left to its errors.
@@ -136,6 +153,24 @@ impl Problem {
                     out.push(InputWarning::SiteOutsideUk {
                         site: site.id.to_string(),
                         swapped: in_uk(l.longitude, l.latitude),
+                    });
+                }
+            }
+        }
+
+        let site_points: Vec<&Location> = self
+            .sites
+            .iter()
+            .filter_map(|s| s.location.as_ref())
+            .collect();
+        let sites_in_uk = site_points.iter().filter(|l| location_in_uk(l)).count();
+        if sites_in_uk * 2 > site_points.len() {
+            for r in &self.referrals {
+                let Some(h) = &r.home else { continue };
+                if !location_in_uk(h) {
+                    out.push(InputWarning::HomeOutsideUk {
+                        referral: r.id.to_string(),
+                        swapped: in_uk(h.longitude, h.latitude),
                     });
                 }
             }
