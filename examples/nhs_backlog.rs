@@ -6,7 +6,7 @@
 //! cargo run --release --example nhs_backlog -- --data ../shared/data --provider RAJ --tfc C_110 \
 //!     [--icb E54000026] [--weeks 6] [--seed 2026] [--backend microlp|highs|cbc] \
 //!     [--theatre-packing] [--time-limit SECONDS] [--out out]
-//!     [--objective nhs_england|eighteen_weeks_first|clock_stop_breaches]
+//!     [--objective nhs_england|eighteen_weeks_first|clock_stop_breaches] [--what-if]
 //! ```
 //!
 //! Columns: the optimiser under `--objective` (default `nhs_england`); the optimiser under the
@@ -20,10 +20,16 @@
 //! `report.json` and `report.md` (the side-by-side report) and `waiting_times.svg` (the
 //! waiting-time distribution at the start and, for the optimiser, priority then first come first
 //! served and first come first served, at the end of the horizon, with the 18, 52, 65 and 78
-//! week marks).
+//! week marks), and `place_values.svg` (a heat map of what one more place would save, by site
+//! and week of the horizon, from the optimiser's place values).
+//!
+//! `--what-if` then ranks one more list a week at each site for each service it offers (the
+//! trust's sites, the board's community diagnostic centres and the independent-sector
+//! provider), each found exactly by solving the list again with the lists added, prints the
+//! best ten and writes `what_if.md` and `what_if.json`.
 
 use appointment_optimiser::baselines::{book, Baseline};
-use appointment_optimiser::report::{report, Comparison, Report};
+use appointment_optimiser::report::{capacity, report, Comparison, Report};
 use appointment_optimiser::scenario::{build, Figures, ScenarioConfig};
 use appointment_optimiser::{
     prepare, solve, validate, Backend, Objective, Preset, Problem, Schedule, SolveOptions,
@@ -33,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: nhs_backlog [--data DIR --provider CODE --tfc CODE [--icb CODE]] [--weeks N] [--seed N] [--backend microlp|highs|cbc] [--theatre-packing] [--time-limit SECONDS] [--out DIR] [--objective nhs_england|eighteen_weeks_first|clock_stop_breaches]";
+const USAGE: &str = "usage: nhs_backlog [--data DIR --provider CODE --tfc CODE [--icb CODE]] [--weeks N] [--seed N] [--backend microlp|highs|cbc] [--theatre-packing] [--time-limit SECONDS] [--out DIR] [--objective nhs_england|eighteen_weeks_first|clock_stop_breaches] [--what-if]";
 
 struct Args {
     data: Option<PathBuf>,
@@ -44,6 +50,7 @@ struct Args {
     options: SolveOptions,
     out: PathBuf,
     objective: Preset,
+    what_if: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -56,6 +63,7 @@ fn parse() -> Result<Args, String> {
         options: SolveOptions::new(),
         out: PathBuf::from("out"),
         objective: Preset::NhsEngland,
+        what_if: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -95,6 +103,7 @@ fn parse() -> Result<Args, String> {
             "--theatre-packing" => args.config.theatre_packing = true,
             "--out" => args.out = PathBuf::from(value("--out")?),
             "--objective" => args.objective = value("--objective")?.parse()?,
+            "--what-if" => args.what_if = true,
             other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
         }
     }
@@ -235,12 +244,249 @@ fn run() -> Result<(), String> {
         priority_end.as_ref(),
         fcfs_end.as_ref(),
     )?;
+    heat_map(
+        &out.join("place_values.svg"),
+        &format!(
+            "{}, {}",
+            figures.provider_name, figures.treatment_function_name
+        ),
+        problem,
+        &optimum,
+    )?;
     eprintln!(
-        "wrote schedule.json, report.json, report.md and waiting_times.svg to {} in {:.1} s",
+        "wrote schedule.json, report.json, report.md, waiting_times.svg and place_values.svg to {} in {:.1} s",
         out.display(),
         started.elapsed().as_secs_f64()
     );
+    if args.what_if {
+        what_if(problem, &args.options, out, started)?;
+    }
     Ok(())
+}
+
+/// One more list a week at each site, for each service it offers: solved again with the lists
+/// added, ranked by the objective's tiers, the best ten printed.
+fn what_if(
+    problem: &Problem,
+    options: &SolveOptions,
+    out: &Path,
+    started: Instant,
+) -> Result<(), String> {
+    let additions = capacity::weekly_lists(problem);
+    eprintln!(
+        "[what-if {:>5.1} s] solving again with each of {} additions",
+        started.elapsed().as_secs_f64(),
+        additions.len()
+    );
+    let (_, ranked) = capacity::what_if(problem, options, &additions).map_err(|e| e.to_string())?;
+    let names = problem.policy.objective.tier_names();
+    let site_name = |id: &appointment_optimiser::SiteId| {
+        problem
+            .sites
+            .iter()
+            .find(|s| &s.id == id)
+            .map_or(id.to_string(), |s| s.name.clone())
+    };
+    let mut md = format!(
+        "One more list a week at each site, for each service it offers: solved again exactly; the best {} of {}, ranked by the objective's tiers in order.\n\n| rank | site | kind | service | lists × places | booked | breaches | over 52 wk at end | over 65 wk | over 78 wk | first tier changed |\n|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|\n",
+        ranked.len().min(10),
+        ranked.len()
+    );
+    println!();
+    println!(
+        "One more list a week (exact, by solving again; best {} of {}, ranked by the objective's tiers):",
+        ranked.len().min(10),
+        ranked.len()
+    );
+    println!(
+        "  {:>4}  {:<44} {:<26} {:>14} {:>7} {:>9} {:>8} {:>8} {:>8}  first tier changed",
+        "rank",
+        "site",
+        "service",
+        "lists x places",
+        "booked",
+        "breaches",
+        "over 52",
+        "over 65",
+        "over 78"
+    );
+    for (k, w) in ranked.iter().take(10).enumerate() {
+        let first = w
+            .tiers
+            .iter()
+            .position(|&d| d != 0)
+            .map_or("none".to_owned(), |t| {
+                format!("{} {:+}", names[t], w.tiers[t])
+            });
+        let lists = format!("{} x {}", w.addition.dates.len(), w.addition.places);
+        let kind = format!("{:?}", w.addition.site_kind);
+        println!(
+            "  {:>4}  {:<44} {:<26} {:>14} {:>+7} {:>+9} {:>+8} {:>+8} {:>+8}  {first}",
+            k + 1,
+            site_name(&w.addition.site),
+            w.addition.service.to_string(),
+            lists,
+            w.booked,
+            w.breaches,
+            w.over_52_weeks,
+            w.over_65_weeks,
+            w.over_78_weeks
+        );
+        md.push_str(&format!(
+            "| {} | {} | {kind} | {} | {lists} | {:+} | {:+} | {:+} | {:+} | {:+} | {first} |\n",
+            k + 1,
+            site_name(&w.addition.site),
+            w.addition.service,
+            w.booked,
+            w.breaches,
+            w.over_52_weeks,
+            w.over_65_weeks,
+            w.over_78_weeks
+        ));
+    }
+    write(&out.join("what_if.md"), &md)?;
+    let json = serde_json::to_string_pretty(&ranked).map_err(|e| e.to_string())?;
+    write(&out.join("what_if.json"), &(json + "\n"))?;
+    eprintln!(
+        "[what-if {:>5.1} s] wrote what_if.md and what_if.json to {}",
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// What one more place would save, by site (rows) and week of the horizon (columns): each cell
+/// shows the best place of the site that week (the earliest tier it improves, then the largest
+/// saving), its colour the tier, darker for a larger saving within the tier.
+fn heat_map(
+    path: &Path,
+    title: &str,
+    problem: &Problem,
+    schedule: &Schedule,
+) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
+    let names = problem.policy.objective.tier_names();
+    let weeks = ((problem.horizon_end - problem.planning_date).num_days() / 7 + 1).max(1) as usize;
+    let sites = &problem.sites;
+    // Best (tier, saving) per (site, week).
+    let mut best: Vec<Vec<Option<(usize, i64)>>> = vec![vec![None; weeks]; sites.len()];
+    for v in &schedule.place_values {
+        let (Some(saving), Some(tier), Some(row)) = (
+            v.saving,
+            names.iter().position(|n| *n == v.tier),
+            sites.iter().position(|s| s.id == v.site),
+        ) else {
+            continue;
+        };
+        let week = (((v.date - problem.planning_date).num_days().max(0)) / 7) as usize;
+        let cell = &mut best[row][week.min(weeks - 1)];
+        let better = match *cell {
+            None => true,
+            Some((t, s)) => tier < t || (tier == t && saving > s),
+        };
+        if better {
+            *cell = Some((tier, saving));
+        }
+    }
+    let top = |tier: usize| {
+        best.iter()
+            .flatten()
+            .flatten()
+            .filter(|(t, _)| *t == tier)
+            .map(|&(_, s)| s)
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    };
+    let palette = [
+        RGBColor(200, 0, 0),
+        RGBColor(230, 120, 0),
+        RGBColor(0, 90, 200),
+        RGBColor(0, 150, 80),
+        RGBColor(120, 0, 160),
+    ];
+    let tiers_shown: Vec<usize> = {
+        let mut t: Vec<usize> = best.iter().flatten().flatten().map(|&(t, _)| t).collect();
+        t.sort_unstable();
+        t.dedup();
+        t
+    };
+    let colour_of = |tier: usize| {
+        let k = tiers_shown.iter().position(|&t| t == tier).unwrap_or(0);
+        palette[k % palette.len()]
+    };
+    let (left, top_margin, cell_w, cell_h) = (330i32, 70i32, 90i32, 34i32);
+    let width = (left + cell_w * weeks as i32 + 20) as u32;
+    let height =
+        (top_margin + cell_h * sites.len() as i32 + 40 + 22 * tiers_shown.len() as i32) as u32;
+    let root = SVGBackend::new(path, (width, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let font = ("sans-serif", 14).into_font();
+    root.draw(&Text::new(
+        format!("What one more place would save, by site and week: {title}"),
+        (10, 10),
+        ("sans-serif", 18).into_font(),
+    ))
+    .map_err(|e| err(&e))?;
+    for w in 0..weeks {
+        let day = problem.planning_date + chrono::Days::new(7 * w as u64);
+        root.draw(&Text::new(
+            format!("from {}", day.format("%d %b")),
+            (left + cell_w * w as i32 + 6, top_margin - 22),
+            font.clone(),
+        ))
+        .map_err(|e| err(&e))?;
+    }
+    for (row, site) in sites.iter().enumerate() {
+        let y = top_margin + cell_h * row as i32;
+        let label: String = site.name.chars().take(40).collect();
+        root.draw(&Text::new(label, (10, y + 10), font.clone()))
+            .map_err(|e| err(&e))?;
+        for (w, cell) in best[row].iter().enumerate() {
+            let x = left + cell_w * w as i32;
+            let fill = match cell {
+                Some((tier, saving)) => {
+                    let c = colour_of(*tier);
+                    c.mix(0.25 + 0.75 * (*saving as f64 / top(*tier) as f64))
+                        .filled()
+                }
+                None => RGBColor(240, 240, 240).filled(),
+            };
+            root.draw(&Rectangle::new(
+                [(x, y), (x + cell_w - 2, y + cell_h - 2)],
+                fill,
+            ))
+            .map_err(|e| err(&e))?;
+            if let Some((tier, saving)) = cell {
+                root.draw(&Text::new(
+                    format!("{}: {saving}", tier + 1),
+                    (x + 6, y + 10),
+                    font.clone(),
+                ))
+                .map_err(|e| err(&e))?;
+            }
+        }
+    }
+    let legend_y = top_margin + cell_h * sites.len() as i32 + 16;
+    for (k, &tier) in tiers_shown.iter().enumerate() {
+        let y = legend_y + 22 * k as i32;
+        root.draw(&Rectangle::new(
+            [(10, y), (26, y + 14)],
+            colour_of(tier).filled(),
+        ))
+        .map_err(|e| err(&e))?;
+        root.draw(&Text::new(
+            format!(
+                "tier {}: {} (saving in its units, for one place; grey: no place saves anything)",
+                tier + 1,
+                names[tier]
+            ),
+            (34, y),
+            font.clone(),
+        ))
+        .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))
 }
 
 fn report_of(problem: &Problem, schedule: &Schedule) -> Result<Report, String> {

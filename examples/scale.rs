@@ -112,6 +112,16 @@ fn solve_and_report(name: &str, problem: Problem, options: &SolveOptions) -> Exi
         total - built,
         schedule.objective.values()
     );
+    let saving = schedule
+        .place_values
+        .iter()
+        .filter(|v| v.saving.is_some())
+        .count();
+    println!(
+        "  certificates {}; place values: {saving} slots save something, {} not measured past a tier",
+        schedule.explanations.len(),
+        schedule.place_values.len() - saving
+    );
     println!("  peak memory {}", peak_memory());
     for c in schedule.stats.components.iter().filter(|c| c.gap.is_some()) {
         println!(

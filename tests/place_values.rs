@@ -54,3 +54,65 @@ fn one_more_mri_place_saves_two_patient_snapshots() {
         "Where one more place saves most (exact, for one place; 2 slots save something):\n  MRI-1210         CDC        2026-12-10  rtt_over_18_weeks+diagnostic_over_6_weeks+cancer_over_62_days: 2 patient-snapshots\n"
     ), "{summary}");
 }
+
+/// One more list a week, found by solving again: on the small list, one more MRI slot every
+/// Thursday books the third MRI referral (one breach and 2 patient-snapshots fewer); one more
+/// CT slot a week changes nothing that counts (its referral is booked in time already).
+#[test]
+fn one_more_list_a_week_is_found_by_solving_again() {
+    use appointment_optimiser::report::capacity::{weekly_lists, what_if, with_lists};
+    let problem = Problem::from_json(LIST).unwrap();
+    let additions = weekly_lists(&problem);
+    let rows: Vec<(&str, Vec<&str>, Vec<NaiveDate>, u32)> = additions
+        .iter()
+        .map(|a| {
+            (
+                a.site.as_str(),
+                a.session.iter().map(|s| s.as_str()).collect(),
+                a.dates.clone(),
+                a.places,
+            )
+        })
+        .collect();
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "CDC",
+                vec!["MRI-1210"],
+                vec![day(3), day(10), day(17), day(24), day(31)],
+                1
+            ),
+            (
+                "CDC",
+                vec!["CT-1215"],
+                vec![day(8), day(15), day(22), day(29)],
+                1
+            ),
+        ]
+    );
+    let more = with_lists(&problem, &additions[0]);
+    assert_eq!(more.slots.len(), problem.slots.len() + 5);
+    assert_eq!(more.slots[3].id.as_str(), "MRI-1210+w1");
+    assert_eq!(
+        more.slots[3].start.to_rfc3339(),
+        "2026-12-03T09:00:00+00:00"
+    );
+
+    let (base, ranked) = what_if(&problem, &SolveOptions::new(), &additions).unwrap();
+    assert_eq!(validate(&problem, &base), vec![]);
+    // The schedules behind each row, solved the same way, keep every hard rule.
+    for a in &additions {
+        let more = with_lists(&problem, a);
+        let schedule = solve(&more, &SolveOptions::new()).unwrap();
+        assert_eq!(validate(&more, &schedule), vec![]);
+    }
+    let mri = &ranked[0];
+    assert_eq!(mri.addition.session[0].as_str(), "MRI-1210");
+    assert_eq!((mri.places_added, mri.booked, mri.breaches), (5, 1, -1));
+    assert_eq!(&mri.tiers[..9], &[0, 0, 0, 0, 0, 0, 0, 0, -2]);
+    let ct = &ranked[1];
+    assert_eq!((ct.booked, ct.breaches), (0, 0));
+    assert_eq!(&ct.tiers[..9], &[0; 9]);
+}

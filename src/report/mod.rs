@@ -26,6 +26,7 @@
 //! # Ok::<(), appointment_optimiser::Error>(())
 //! ```
 
+pub mod capacity;
 mod compare;
 mod render;
 
