@@ -170,6 +170,8 @@ fn run() -> Result<(), String> {
         optimum.stats.elapsed.as_secs_f64()
     );
 
+    print!("{}", optimum.capacity_summary());
+
     step(3, "booking the baselines", started);
     let mut columns = vec![("optimiser".to_owned(), report_of(problem, &optimum)?)];
     if args.objective != Preset::ClockStopBreaches {

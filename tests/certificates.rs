@@ -49,7 +49,7 @@ fn the_small_clinic_has_two_groups_in_tier_9() {
     );
     // The schedule meets the bound: exactly one colonoscopy referral and the CT are late.
     assert!(schedule.summary(&problem).contains(
-        "  rtt_over_18_weeks+diagnostic_over_6_weeks+cancer_over_62_days: at least 2 late in 2 groups; largest: 3 referrals (first R-COL-1) for 2 places in 1 slots, 1 short\n"
+        "  rtt_over_18_weeks+diagnostic_over_6_weeks+cancer_over_62_days: at least 2 late in 2 groups; largest: 3 referrals (first R-COL-1) for 2 places in 1 slot, 1 short\n"
     ));
 }
 

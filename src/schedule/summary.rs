@@ -16,6 +16,92 @@ use crate::model::{Problem, ReferralPriority, SurgicalPriority};
 use std::fmt::Write;
 
 impl Schedule {
+    /// The two capacity sections of [`Schedule::summary`], on their own: the largest
+    /// unavoidable-breach certificate of each tier ([`Schedule::explanations`]) and the five
+    /// slots where one more place saves most ([`Schedule::place_values`]). Empty when the
+    /// schedule has neither (a baseline's).
+    pub fn capacity_summary(&self) -> String {
+        let mut s = String::new();
+        if !self.explanations.is_empty() {
+            let _ = writeln!(
+                s,
+                "Breaches no booking could avoid (certificates; the largest group of each tier):"
+            );
+            let mut tiers: Vec<&str> = Vec::new();
+            for c in &self.explanations {
+                if !tiers.contains(&c.tier.as_str()) {
+                    tiers.push(&c.tier);
+                }
+            }
+            for tier in tiers {
+                let of: Vec<_> = self
+                    .explanations
+                    .iter()
+                    .filter(|c| c.tier == tier)
+                    .collect();
+                let total: u32 = of.iter().map(|c| c.shortfall).sum();
+                let c = of[0];
+                let n = |k: usize, one: &str, many: &str| {
+                    format!("{k} {}", if k == 1 { one } else { many })
+                };
+                let _ = writeln!(
+                    s,
+                    "  {tier}: at least {total} late in {}; largest: {} (first {}) for {} in {}, {} short",
+                    n(of.len(), "group", "groups"),
+                    n(c.referrals.len(), "referral", "referrals"),
+                    c.referrals.first().map_or("", |r| r.as_str()),
+                    n(c.places as usize, "place", "places"),
+                    n(c.slots.len(), "slot", "slots"),
+                    c.shortfall
+                );
+            }
+        }
+        let saving: Vec<_> = self
+            .place_values
+            .iter()
+            .filter(|v| v.saving.is_some())
+            .collect();
+        if !saving.is_empty() {
+            let unmeasured = self.place_values.len() - saving.len();
+            let _ = writeln!(
+                s,
+                "Where one more place saves most (exact, for one place; {} slots save something{}):",
+                saving.len(),
+                if unmeasured > 0 {
+                    format!(", {unmeasured} not measured past a tier")
+                } else {
+                    String::new()
+                }
+            );
+            for v in saving.iter().take(5) {
+                let unit = self
+                    .objective
+                    .tiers
+                    .iter()
+                    .find(|t| t.tier == v.tier)
+                    .and_then(|t| match t.terms.split_first() {
+                        Some((first, rest))
+                            if rest.iter().all(|x| x.term.unit() == first.term.unit()) =>
+                        {
+                            Some(first.term.unit())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or("");
+                let _ = writeln!(
+                    s,
+                    "  {:<16} {:<10} {}  {}: {} {unit}",
+                    v.slot.as_str(),
+                    v.site.as_str(),
+                    v.date,
+                    v.tier,
+                    v.saving.unwrap_or(0)
+                );
+            }
+        }
+        s
+    }
+
     /// A readable summary: the input's warnings, counts booked and unbooked, breaches by referral
     /// priority, the value of each objective tier, what the solver did, and each unbooked
     /// referral with its reason.
@@ -228,80 +314,7 @@ impl Schedule {
             .iter()
             .filter_map(|o| o.change.as_ref().map(|c| (o, c)))
             .collect();
-        if !self.explanations.is_empty() {
-            let _ = writeln!(
-                s,
-                "Breaches no booking could avoid (certificates; the largest group of each tier):"
-            );
-            let mut tiers: Vec<&str> = Vec::new();
-            for c in &self.explanations {
-                if !tiers.contains(&c.tier.as_str()) {
-                    tiers.push(&c.tier);
-                }
-            }
-            for tier in tiers {
-                let of: Vec<_> = self
-                    .explanations
-                    .iter()
-                    .filter(|c| c.tier == tier)
-                    .collect();
-                let total: u32 = of.iter().map(|c| c.shortfall).sum();
-                let c = of[0];
-                let _ = writeln!(
-                    s,
-                    "  {tier}: at least {total} late in {} groups; largest: {} referrals (first {}) for {} places in {} slots, {} short",
-                    of.len(),
-                    c.referrals.len(),
-                    c.referrals.first().map_or("", |r| r.as_str()),
-                    c.places,
-                    c.slots.len(),
-                    c.shortfall
-                );
-            }
-        }
-        let saving: Vec<_> = self
-            .place_values
-            .iter()
-            .filter(|v| v.saving.is_some())
-            .collect();
-        if !saving.is_empty() {
-            let unmeasured = self.place_values.len() - saving.len();
-            let _ = writeln!(
-                s,
-                "Where one more place saves most (exact, for one place; {} slots save something{}):",
-                saving.len(),
-                if unmeasured > 0 {
-                    format!(", {unmeasured} not measured past a tier")
-                } else {
-                    String::new()
-                }
-            );
-            for v in saving.iter().take(5) {
-                let unit = self
-                    .objective
-                    .tiers
-                    .iter()
-                    .find(|t| t.tier == v.tier)
-                    .and_then(|t| match t.terms.split_first() {
-                        Some((first, rest))
-                            if rest.iter().all(|x| x.term.unit() == first.term.unit()) =>
-                        {
-                            Some(first.term.unit())
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or("");
-                let _ = writeln!(
-                    s,
-                    "  {:<16} {:<10} {}  {}: {} {unit}",
-                    v.slot.as_str(),
-                    v.site.as_str(),
-                    v.date,
-                    v.tier,
-                    v.saving.unwrap_or(0)
-                );
-            }
-        }
+        s.push_str(&self.capacity_summary());
         if !changes.is_empty() {
             let kept = changes
                 .iter()
