@@ -357,9 +357,10 @@ fn what_if(
     Ok(())
 }
 
-/// What one more place would save, by site (rows) and week of the horizon (columns): each cell
-/// shows the best place of the site that week (the earliest tier it improves, then the largest
-/// saving), its colour the tier, darker for a larger saving within the tier.
+/// What one more place would save, by site and service (rows: each pair with a slot, in slot
+/// order) and week of the horizon (columns): each cell shows the best place of that site and
+/// service that week (the earliest tier it improves, then the largest saving), its colour the
+/// tier, darker for a larger saving within the tier.
 fn heat_map(
     path: &Path,
     title: &str,
@@ -369,14 +370,23 @@ fn heat_map(
     let err = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
     let names = problem.policy.objective.tier_names();
     let weeks = ((problem.horizon_end - problem.planning_date).num_days() / 7 + 1).max(1) as usize;
-    let sites = &problem.sites;
-    // Best (tier, saving) per (site, week).
-    let mut best: Vec<Vec<Option<(usize, i64)>>> = vec![vec![None; weeks]; sites.len()];
+    let mut rows: Vec<(
+        &appointment_optimiser::SiteId,
+        &appointment_optimiser::Service,
+    )> = Vec::new();
+    for s in &problem.slots {
+        if !rows.contains(&(&s.site, &s.service)) {
+            rows.push((&s.site, &s.service));
+        }
+    }
+    // Best (tier, saving) per (row, week).
+    let mut best: Vec<Vec<Option<(usize, i64)>>> = vec![vec![None; weeks]; rows.len()];
     for v in &schedule.place_values {
         let (Some(saving), Some(tier), Some(row)) = (
             v.saving,
             names.iter().position(|n| *n == v.tier),
-            sites.iter().position(|s| s.id == v.site),
+            rows.iter()
+                .position(|&(site, service)| *site == v.site && *service == v.service),
         ) else {
             continue;
         };
@@ -420,12 +430,12 @@ fn heat_map(
     let (left, top_margin, cell_w, cell_h) = (330i32, 70i32, 90i32, 34i32);
     let width = (left + cell_w * weeks as i32 + 20) as u32;
     let height =
-        (top_margin + cell_h * sites.len() as i32 + 40 + 22 * tiers_shown.len() as i32) as u32;
+        (top_margin + cell_h * rows.len() as i32 + 40 + 22 * tiers_shown.len() as i32) as u32;
     let root = SVGBackend::new(path, (width, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let font = ("sans-serif", 14).into_font();
     root.draw(&Text::new(
-        format!("What one more place would save, by site and week: {title}"),
+        format!("What one more place would save, by site, service and week: {title}"),
         (10, 10),
         ("sans-serif", 18).into_font(),
     ))
@@ -439,9 +449,14 @@ fn heat_map(
         ))
         .map_err(|e| err(&e))?;
     }
-    for (row, site) in sites.iter().enumerate() {
+    for (row, (site, service)) in rows.iter().enumerate() {
         let y = top_margin + cell_h * row as i32;
-        let label: String = site.name.chars().take(40).collect();
+        let name = problem
+            .sites
+            .iter()
+            .find(|s| &s.id == *site)
+            .map_or(site.to_string(), |s| s.name.chars().take(24).collect());
+        let label = format!("{name}: {service}");
         root.draw(&Text::new(label, (10, y + 10), font.clone()))
             .map_err(|e| err(&e))?;
         for (w, cell) in best[row].iter().enumerate() {
@@ -469,7 +484,7 @@ fn heat_map(
             }
         }
     }
-    let legend_y = top_margin + cell_h * sites.len() as i32 + 16;
+    let legend_y = top_margin + cell_h * rows.len() as i32 + 16;
     for (k, &tier) in tiers_shown.iter().enumerate() {
         let y = legend_y + 22 * k as i32;
         root.draw(&Rectangle::new(
