@@ -585,9 +585,8 @@ fn fhir_error(json: &str) -> (String, String, String) {
     }
 }
 
-/// The trust week with one change to the resource with `id`.
-fn changed(id: &str, change: impl FnOnce(&mut Value)) -> String {
-    let mut bundle: Value = serde_json::from_str(TRUST_WEEK).unwrap();
+/// Applies `change` to the resource with `id` in `bundle`.
+fn change_in(bundle: &mut Value, id: &str, change: impl FnOnce(&mut Value)) {
     let entry = bundle["entry"]
         .as_array_mut()
         .unwrap()
@@ -595,6 +594,12 @@ fn changed(id: &str, change: impl FnOnce(&mut Value)) -> String {
         .find(|e| e["resource"]["id"] == id)
         .unwrap();
     change(&mut entry["resource"]);
+}
+
+/// The trust week with one change to the resource with `id`.
+fn changed(id: &str, change: impl FnOnce(&mut Value)) -> String {
+    let mut bundle: Value = serde_json::from_str(TRUST_WEEK).unwrap();
+    change_in(&mut bundle, id, change);
     bundle.to_string()
 }
 
@@ -694,13 +699,7 @@ type Change<'a> = (&'a str, fn(&mut Value));
 fn changed_all(changes: &[Change]) -> String {
     let mut bundle: Value = serde_json::from_str(TRUST_WEEK).unwrap();
     for &(id, change) in changes {
-        let entry = bundle["entry"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|e| e["resource"]["id"] == id)
-            .unwrap();
-        change(&mut entry["resource"]);
+        change_in(&mut bundle, id, change);
     }
     bundle.to_string()
 }

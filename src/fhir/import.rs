@@ -1108,79 +1108,73 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
         }
     };
     let at = |kind: &str, id: &str| format!("{kind}/{id}");
-    for r in &service_requests {
-        let kind = "ServiceRequest";
-        check(
-            at(kind, &r.id),
-            kind,
-            kind,
-            &r.value.extension,
-            &r.value.modifier_extension,
-        );
+    let read: Vec<(&str, &str, &[Extension], &[Extension])> = service_requests
+        .iter()
+        .map(|r| {
+            (
+                "ServiceRequest",
+                r.id.as_str(),
+                &r.value.extension[..],
+                &r.value.modifier_extension[..],
+            )
+        })
+        .chain(patients.iter().map(|r| {
+            (
+                "Patient",
+                r.id.as_str(),
+                &r.value.extension[..],
+                &r.value.modifier_extension[..],
+            )
+        }))
+        .chain(locations.iter().map(|r| {
+            (
+                "Location",
+                r.id.as_str(),
+                &r.value.extension[..],
+                &r.value.modifier_extension[..],
+            )
+        }))
+        .chain(services.iter().map(|r| {
+            (
+                "HealthcareService",
+                r.id.as_str(),
+                &r.value.extension[..],
+                &r.value.modifier_extension[..],
+            )
+        }))
+        .chain(schedules.iter().map(|r| {
+            (
+                "Schedule",
+                r.id.as_str(),
+                &r.value.extension[..],
+                &r.value.modifier_extension[..],
+            )
+        }))
+        .chain(fhir_slots.iter().map(|r| {
+            (
+                "Slot",
+                r.id.as_str(),
+                &r.value.extension[..],
+                &r.value.modifier_extension[..],
+            )
+        }))
+        .chain(appointments.iter().map(|r| {
+            (
+                "Appointment",
+                r.id.as_str(),
+                &r.value.extension[..],
+                &r.value.modifier_extension[..],
+            )
+        }))
+        .collect();
+    for (kind, id, extensions, modifiers) in read {
+        check(at(kind, id), kind, kind, extensions, modifiers);
     }
     for r in &patients {
-        let kind = "Patient";
-        check(
-            at(kind, &r.id),
-            kind,
-            kind,
-            &r.value.extension,
-            &r.value.modifier_extension,
-        );
         for (k, a) in r.value.address.iter().enumerate() {
             let path = format!("Patient.address[{k}]");
-            check(at(kind, &r.id), &path, "Address", &a.extension, &[]);
+            check(at("Patient", &r.id), &path, "Address", &a.extension, &[]);
         }
-    }
-    for r in &locations {
-        let kind = "Location";
-        check(
-            at(kind, &r.id),
-            kind,
-            kind,
-            &r.value.extension,
-            &r.value.modifier_extension,
-        );
-    }
-    for r in &services {
-        let kind = "HealthcareService";
-        check(
-            at(kind, &r.id),
-            kind,
-            kind,
-            &r.value.extension,
-            &r.value.modifier_extension,
-        );
-    }
-    for r in &schedules {
-        let kind = "Schedule";
-        check(
-            at(kind, &r.id),
-            kind,
-            kind,
-            &r.value.extension,
-            &r.value.modifier_extension,
-        );
-    }
-    for r in &fhir_slots {
-        let kind = "Slot";
-        check(
-            at(kind, &r.id),
-            kind,
-            kind,
-            &r.value.extension,
-            &r.value.modifier_extension,
-        );
-    }
-    for r in &appointments {
-        let kind = "Appointment";
-        check(
-            at(kind, &r.id),
-            kind,
-            kind,
-            &r.value.extension,
-            &r.value.modifier_extension,
-        );
     }
     let ok = |kind: &str, id: &str| !bad.contains(&format!("{kind}/{id}"));
 
