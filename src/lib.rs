@@ -39,6 +39,7 @@ pub mod report;
 pub mod rules;
 pub mod scenario;
 mod schedule;
+pub mod simulate;
 pub mod solve;
 
 pub use candidates::Exclusions;
