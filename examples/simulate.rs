@@ -3,8 +3,13 @@
 //!
 //! ```text
 //! cargo run --release --example simulate -- [--weeks 52] [--seed 2026] [--capacity-factor 1.0]
-//!     [--bookers optimiser,fcfs,priority,nearest] [--out out/simulation]
+//!     [--bookers optimiser,fcfs,priority,nearest] [--out out/simulation] [--seeds N] [--what-if]
 //! ```
+//!
+//! `--seeds N` runs seeds `seed` to `seed + N - 1` and prints each booker's range at the year
+//! end (the files are the first seed's). `--what-if` finds, for each booker, the capacity
+//! factor that reaches the trust's target by the year end (18-week share up 7 points and under
+//! 1% over 52 weeks), by bisection between 1 and 2.5 (six halvings: to within 0.025).
 //!
 //! Writes `monthly.csv` and `monthly.json` (one row per booker and month end) and
 //! `within_18_weeks.svg` and `over_52_weeks.svg` (one line per booker, with the target lines)
@@ -19,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: simulate [--weeks N] [--seed N] [--capacity-factor F] [--bookers optimiser,fcfs,priority,nearest] [--out DIR]";
+const USAGE: &str = "usage: simulate [--weeks N] [--seed N] [--capacity-factor F] [--bookers optimiser,fcfs,priority,nearest] [--out DIR] [--seeds N] [--what-if]";
 
 /// The 2026/27 target for each trust: at least 65% within 18 weeks, or 7 points more than at
 /// the start (Medium Term Planning Framework, October 2025; `shared/docs/nhs-rules.md`).
@@ -47,6 +52,8 @@ fn run() -> Result<(), String> {
         Booker::Baseline(Baseline::PriorityThenFcfs),
         Booker::Baseline(Baseline::NearestSiteFirst),
     ];
+    let mut seeds = 1u64;
+    let mut what_if = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
@@ -59,6 +66,8 @@ fn run() -> Result<(), String> {
                     .map_err(|_| "--capacity-factor: a number")?
             }
             "--out" => out = PathBuf::from(value()?),
+            "--seeds" => seeds = value()?.parse().map_err(|_| "--seeds: a whole number")?,
+            "--what-if" => what_if = true,
             "--bookers" => {
                 bookers = value()?
                     .split(',')
@@ -179,7 +188,97 @@ fn run() -> Result<(), String> {
         started.elapsed().as_secs_f64(),
         out.display()
     );
+    if seeds > 1 {
+        println!();
+        println!(
+            "Year end over seeds {} to {}:",
+            scenario.seed,
+            scenario.seed + seeds - 1
+        );
+        let mut ends: Vec<Vec<MonthEnd>> = vec![year_end(&simulation.months, &names)];
+        for k in 1..seeds {
+            let other = ScenarioConfig {
+                seed: scenario.seed + k,
+                ..scenario.clone()
+            };
+            let sim = World::new(&Figures::embedded_default(), &other, &config)
+                .simulate(&bookers, &SolveOptions::new())
+                .map_err(|e| e.to_string())?;
+            ends.push(year_end(&sim.months, &names));
+            eprintln!(
+                "[{:>5.1} s] seed {} done",
+                started.elapsed().as_secs_f64(),
+                other.seed
+            );
+        }
+        for (b, name) in names.iter().enumerate() {
+            let range = |f: &dyn Fn(&MonthEnd) -> f64| {
+                let v: Vec<f64> = ends.iter().map(|e| f(&e[b])).collect();
+                (
+                    v.iter().copied().fold(f64::INFINITY, f64::min),
+                    v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                )
+            };
+            let (a, z) = range(&|m| m.within_18_weeks_pct.unwrap_or(0.0));
+            let (c, d) = range(&|m| m.over_52_weeks as f64);
+            let (e, g) = range(&|m| m.past_clinical_deadline as f64);
+            println!(
+                "  {name:<40} within 18 weeks {a:.1} to {z:.1}%; over 52 weeks {c:.0} to {d:.0}; past clinical deadline {e:.0} to {g:.0}"
+            );
+        }
+    }
+    if what_if {
+        println!();
+        println!(
+            "Capacity to reach the target by the year end (18 weeks at least {:.1}%, under 1% over 52 weeks), as a factor on the published activity:",
+            start_pct + 7.0
+        );
+        for &booker in &bookers {
+            let meets = |factor: f64| -> Result<bool, String> {
+                let trial = ScenarioConfig {
+                    capacity_factor: factor,
+                    ..scenario.clone()
+                };
+                let sim = World::new(&Figures::embedded_default(), &trial, &config)
+                    .simulate(&[booker], &SolveOptions::new())
+                    .map_err(|e| e.to_string())?;
+                let last = sim.months.last().ok_or("no month end")?;
+                Ok(last.within_18_weeks_pct.unwrap_or(0.0) >= start_pct + 7.0
+                    && (last.over_52_weeks as f64) < last.waiting as f64 / 100.0)
+            };
+            let (mut lo, mut hi) = (1.0f64, 2.5f64);
+            let answer = if meets(lo)? {
+                "already at 1.0 (the published activity)".to_owned()
+            } else if !meets(hi)? {
+                "more than 2.5".to_owned()
+            } else {
+                for _ in 0..6 {
+                    let mid = (lo + hi) / 2.0;
+                    if meets(mid)? {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                format!("{lo:.3} to {hi:.3}")
+            };
+            println!("  {:<40} {answer}", booker.name());
+            eprintln!(
+                "[{:>5.1} s] what-if for {} done",
+                started.elapsed().as_secs_f64(),
+                booker.name()
+            );
+        }
+    }
     Ok(())
+}
+
+/// Each booker's last month end, in `names` order.
+fn year_end(months: &[MonthEnd], names: &[String]) -> Vec<MonthEnd> {
+    names
+        .iter()
+        .filter_map(|n| months.iter().rev().find(|m| &m.booker == n).cloned())
+        .collect()
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
