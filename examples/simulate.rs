@@ -6,7 +6,9 @@
 //!     [--bookers optimiser,fcfs,priority,nearest] [--out out/simulation] [--seeds N] [--what-if]
 //! ```
 //!
-//! `--seeds N` runs seeds `seed` to `seed + N - 1` and prints each booker's range at the year
+//! `--extra SITE --extra-from DATE` adds, from that date, one more list a week of each service
+//! the site offers (`report::capacity::weekly_lists`: an independent-sector list, a community
+//! diagnostic centre open longer), for every booker. `--seeds N` runs seeds `seed` to `seed + N - 1` and prints each booker's range at the year
 //! end (the files are the first seed's). `--what-if` finds, for each booker, the capacity
 //! factor that reaches the trust's target by the year end (18-week share up 7 points and under
 //! 1% over 52 weeks), by bisection between 1 and 2.5 (six halvings: to within 0.025).
@@ -16,6 +18,7 @@
 //! to the output folder, and prints the year-end table.
 
 use appointment_optimiser::baselines::Baseline;
+use appointment_optimiser::report::capacity;
 use appointment_optimiser::scenario::{Figures, ScenarioConfig};
 use appointment_optimiser::simulate::{to_csv, Booker, MonthEnd, SimulationConfig, World};
 use appointment_optimiser::{Preset, SolveOptions};
@@ -24,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: simulate [--weeks N] [--seed N] [--capacity-factor F] [--bookers optimiser,fcfs,priority,nearest] [--out DIR] [--seeds N] [--what-if]";
+const USAGE: &str = "usage: simulate [--weeks N] [--seed N] [--capacity-factor F] [--bookers optimiser,fcfs,priority,nearest] [--out DIR] [--seeds N] [--what-if] [--extra SITE --extra-from YYYY-MM-DD]";
 
 /// The 2026/27 target for each trust: at least 65% within 18 weeks, or 7 points more than at
 /// the start (Medium Term Planning Framework, October 2025; `shared/docs/nhs-rules.md`).
@@ -53,6 +56,8 @@ fn run() -> Result<(), String> {
         Booker::Baseline(Baseline::NearestSiteFirst),
     ];
     let mut seeds = 1u64;
+    let mut extra_site: Option<String> = None;
+    let mut extra_from: Option<chrono::NaiveDate> = None;
     let mut what_if = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -68,6 +73,14 @@ fn run() -> Result<(), String> {
             "--out" => out = PathBuf::from(value()?),
             "--seeds" => seeds = value()?.parse().map_err(|_| "--seeds: a whole number")?,
             "--what-if" => what_if = true,
+            "--extra" => extra_site = Some(value()?),
+            "--extra-from" => {
+                extra_from = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--extra-from: a date, YYYY-MM-DD")?,
+                )
+            }
             "--bookers" => {
                 bookers = value()?
                     .split(',')
@@ -88,6 +101,40 @@ fn run() -> Result<(), String> {
         }
     }
     let started = Instant::now();
+    if let Some(site) = &extra_site {
+        let plain = World::new(&Figures::embedded_default(), &scenario, &config);
+        let from = extra_from.unwrap_or(plain.problem.planning_date);
+        config.extra = capacity::weekly_lists(&plain.problem)
+            .into_iter()
+            .filter(|a| a.site.as_str() == site)
+            .map(|mut a| {
+                a.dates.retain(|d| *d >= from);
+                a
+            })
+            .collect();
+        if config.extra.is_empty() {
+            return Err(format!(
+                "--extra: no site `{site}` with free slots (sites: {})",
+                plain
+                    .problem
+                    .sites
+                    .iter()
+                    .map(|s| s.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        eprintln!(
+            "extra: {} list(s) a week at {site} from {from} ({})",
+            config.extra.len(),
+            config
+                .extra
+                .iter()
+                .map(|a| a.service.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let world = World::new(&Figures::embedded_default(), &scenario, &config);
     eprintln!(
         "[{:>5.1} s] world built: {} waiting, {} slots over {} weeks",
