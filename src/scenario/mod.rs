@@ -204,6 +204,16 @@ fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
     rng.random_range(0.0..1.0) < p
 }
 
+/// A home `spread_km` (standard deviation, north and east) around `centre`.
+pub(crate) fn home_around(centre: Location, spread_km: f64, rng: &mut ChaCha8Rng) -> Location {
+    let (dn, de) = (normal(rng) * spread_km, normal(rng) * spread_km);
+    Location::new(
+        (centre.latitude + dn / 111.195).clamp(-90.0, 90.0),
+        (centre.longitude + de / (111.195 * centre.latitude.to_radians().cos()))
+            .clamp(-180.0, 180.0),
+    )
+}
+
 /// A standard normal deviate (Box-Muller).
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u: f64 = rng.random_range(f64::EPSILON..1.0);
@@ -407,15 +417,7 @@ pub fn build(figures: &Figures, config: &ScenarioConfig) -> Scenario {
             .get(rng.random_range(0..around.len().max(1)))
             .and_then(|&s| sites[s].location)
             .unwrap_or(Location::new(51.5, 0.0));
-        let (dn, de) = (
-            normal(&mut rng) * config.spread_km,
-            normal(&mut rng) * config.spread_km,
-        );
-        let home = Location::new(
-            (centre.latitude + dn / 111.195).clamp(-90.0, 90.0),
-            (centre.longitude + de / (111.195 * centre.latitude.to_radians().cos()))
-                .clamp(-180.0, 180.0),
-        );
+        let home = home_around(centre, config.spread_km, &mut rng);
         let requirements = if chance(&mut rng, config.wheelchair_share) {
             [wheelchair.clone()].into()
         } else {

@@ -43,7 +43,9 @@ use crate::model::{
 use crate::model::{Objective, Preset};
 use crate::report::capacity::{with_lists, ListAddition};
 use crate::rules::{add_days, clinical_deadline, nhs_date, running_clock_start};
-use crate::scenario::{build, diagnostic_test_for, Figures, ScenarioConfig, DAYS_PER_MONTH};
+use crate::scenario::{
+    build, diagnostic_test_for, home_around, Figures, ScenarioConfig, DAYS_PER_MONTH,
+};
 use crate::schedule::{validate, Outcome};
 use crate::solve::{solve, SolveOptions};
 use chrono::{Datelike, Days, NaiveDate};
@@ -332,19 +334,7 @@ impl World {
         } else {
             around[rng.random_range(0..around.len())]
         };
-        let normal = |rng: &mut ChaCha8Rng| {
-            let (u, v): (f64, f64) = (
-                f64::max(rng.random_range(0.0..1.0), 1e-12),
-                rng.random_range(0.0..1.0),
-            );
-            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-        };
-        let (dn, de) = (normal(rng) * c.spread_km, normal(rng) * c.spread_km);
-        let home = Location::new(
-            (centre.latitude + dn / 111.195).clamp(-90.0, 90.0),
-            (centre.longitude + de / (111.195 * centre.latitude.to_radians().cos()))
-                .clamp(-180.0, 180.0),
-        );
+        let home = home_around(centre, c.spread_km, rng);
         let requirements = if rng.random_range(0.0..1.0) < c.wheelchair_share {
             [Capability::from("wheelchair_access")].into()
         } else {
@@ -747,15 +737,6 @@ pub fn to_csv(months: &[MonthEnd]) -> String {
             pct(m.utilisation_pct),
             m.arrived
         ));
-    }
-    out
-}
-
-/// Counts per booker of `months`, keyed by booker name, in the order first seen.
-pub fn by_booker(months: &[MonthEnd]) -> BTreeMap<String, Vec<&MonthEnd>> {
-    let mut out: BTreeMap<String, Vec<&MonthEnd>> = BTreeMap::new();
-    for m in months {
-        out.entry(m.booker.clone()).or_default().push(m);
     }
     out
 }
