@@ -225,3 +225,24 @@ fn same_seed_same_numbers_and_the_same_world_for_every_booker() {
     };
     assert_eq!(arrived("optimiser"), arrived("first come, first served"));
 }
+
+/// The CSV quotes a booker's name that holds a comma, so that every row has the header's
+/// columns.
+#[test]
+fn the_csv_quotes_names_with_commas() {
+    let sim = run(&figures(20, 5, 30, 30), &plain(), &quiet(5), FCFS);
+    let csv = appointment_optimiser::simulate::to_csv(&sim.months);
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("booker,month_end,waiting,within_18_weeks_pct,"));
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with("\"first come, first served\",2026-05-31,"),
+        "{row}"
+    );
+    assert_eq!(
+        row.matches(',').count() - 1,
+        header.matches(',').count(),
+        "{row}"
+    );
+}

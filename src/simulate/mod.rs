@@ -708,15 +708,24 @@ fn draw(seed: u64, id: &str, n: u32, kind: &str) -> f64 {
     rng_of(seed, id, &format!("{kind}/{n}")).random_range(0.0..1.0)
 }
 
-/// The month ends as CSV: a header, then one row per booker and month end, `booker` and
-/// `month_end` first, percentages with one decimal (empty when not defined).
+/// The month ends as CSV (RFC 4180: a booker's name with a comma is quoted): a header, then
+/// one row per booker and month end, `booker` and `month_end` first, percentages and mean
+/// waits with one decimal (empty when not defined).
 pub fn to_csv(months: &[MonthEnd]) -> String {
     let mut out = String::from("booker,month_end,waiting,within_18_weeks_pct,over_52_weeks,over_65_weeks,over_78_weeks,over_104_weeks,diagnostic_6_weeks_plus_pct,seen,mean_wait_seen_days,cancer_28_days_pct,clinical_days_late,past_clinical_deadline,dna,cancelled,declined,moved,utilisation_pct,arrived\n");
     let pct = |p: Option<f64>| p.map_or(String::new(), |p| format!("{p:.1}"));
+    // RFC 4180: a field with a comma or a quote is quoted, its quotes doubled.
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
     for m in months {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            m.booker,
+            field(&m.booker),
             m.month_end,
             m.waiting,
             pct(m.within_18_weeks_pct),
