@@ -196,3 +196,26 @@ fn homes_outside_the_uk_are_warned() {
         "referral `R1`: `home` is outside the UK while the sites are inside it (latitude and longitude look swapped)"
     );
 }
+
+/// A pinned booking in a blocked slot (a cancelled list) is kept, as pinned bookings are, and
+/// warned about: the patient may have no appointment to come to.
+#[test]
+fn a_pinned_booking_in_a_blocked_slot_is_warned() {
+    let json = MISTAKES.replace(
+        r#""id": "CT-1", "site": "YORK", "service": {"diagnostic": "ct"}, "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T09:30:00Z""#,
+        r#""id": "CT-1", "site": "YORK", "service": {"diagnostic": "mri"}, "start": "2026-12-10T09:00:00Z", "end": "2026-12-10T09:30:00Z", "status": "blocked""#,
+    );
+    let problem = Problem::from_json(&json).unwrap();
+    let warning = InputWarning::PinnedInSlotNotFree {
+        referral: "R3".into(),
+        slot: "CT-1".into(),
+    };
+    assert!(problem.warnings().contains(&warning));
+    let schedule = solve(&problem, &SolveOptions::new()).unwrap();
+    assert_eq!(validate(&problem, &schedule), vec![]);
+    assert!(schedule.warnings.contains(&warning));
+    assert_eq!(
+        warning.to_string(),
+        "referral `R3`: `existing_booking` is pinned to slot `CT-1`, which is not free (blocked or booked): kept, but check the patient still has an appointment"
+    );
+}

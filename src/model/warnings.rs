@@ -61,6 +61,15 @@ pub enum InputWarning {
         /// The slot.
         slot: String,
     },
+    /// A pinned booking is in a slot whose status is `blocked` or `booked` (a cancelled list,
+    /// a broken scanner): it is kept, as pinned bookings are, but the patient may have no
+    /// appointment to come to.
+    PinnedInSlotNotFree {
+        /// The referral.
+        referral: String,
+        /// The slot.
+        slot: String,
+    },
 }
 
 impl fmt::Display for InputWarning {
@@ -96,6 +105,10 @@ impl fmt::Display for InputWarning {
                 }
                 write!(f, ": `service` {service} is offered by no slot, but {offered} is: the same code written another way?")
             }
+            InputWarning::PinnedInSlotNotFree { referral, slot } => write!(
+                f,
+                "referral `{referral}`: `existing_booking` is pinned to slot `{slot}`, which is not free (blocked or booked): kept, but check the patient still has an appointment"
+            ),
             InputWarning::PinnedOtherService { referral, slot } => write!(
                 f,
                 "referral `{referral}`: `existing_booking` is pinned to slot `{slot}` of another service"
@@ -135,7 +148,7 @@ fn loose(service: &Service) -> String {
 impl Problem {
     /// The likely data mistakes in this problem, in this order: sites outside the UK (site input
     /// order), homes outside the UK (referral input order), sites without a location (site input order), services no slot offers that look like one a slot does (first referral order),
-    /// pinned bookings in a slot of another service (referral order). Empty for clean input.
+    /// pinned bookings in a slot of another service or one not free (referral order). Empty for clean input.
     /// The problem need not have passed [`Problem::check`]; records it cannot resolve (a slot
     /// id that does not exist) are left to its errors.
     pub fn warnings(&self) -> Vec<InputWarning> {
@@ -209,17 +222,23 @@ impl Problem {
             }
         }
 
-        let slots: BTreeMap<&str, &Service> = self
-            .slots
-            .iter()
-            .map(|s| (s.id.as_str(), &s.service))
-            .collect();
+        let slots: BTreeMap<&str, &super::Slot> =
+            self.slots.iter().map(|s| (s.id.as_str(), s)).collect();
         for r in &self.referrals {
             let Some(b) = r.existing_booking.as_ref().filter(|b| b.pinned) else {
                 continue;
             };
-            if slots.get(b.slot.as_str()).is_some_and(|s| *s != &r.service) {
+            let Some(slot) = slots.get(b.slot.as_str()) else {
+                continue;
+            };
+            if slot.service != r.service {
                 out.push(InputWarning::PinnedOtherService {
+                    referral: r.id.to_string(),
+                    slot: b.slot.to_string(),
+                });
+            }
+            if slot.status != super::SlotStatus::Free {
+                out.push(InputWarning::PinnedInSlotNotFree {
                     referral: r.id.to_string(),
                     slot: b.slot.to_string(),
                 });
