@@ -142,7 +142,9 @@ pub struct MonthEnd {
     /// Waiting more than 104 weeks.
     pub over_104_weeks: usize,
     /// Of the patients waiting for a diagnostic test, the share waiting 6 weeks or more
-    /// (DM01), in percent; `None` when none waits for a test.
+    /// (DM01), in percent; `None` when none waits for a test. Measured from the running RTT
+    /// clock start: the scenario does not model the date the test was requested, so this
+    /// overstates the DM01 wait of a patient referred for a test partway through a pathway.
     pub diagnostic_6_weeks_plus_pct: Option<f64>,
     /// Seen during the month.
     pub seen: usize,
