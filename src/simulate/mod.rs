@@ -75,7 +75,7 @@ pub struct SimulationConfig {
     /// assumption.
     pub decline_rate: f64,
     /// Lists added to the capacity (from [`crate::report::capacity::weekly_lists`] on the
-    /// year's problem, [`Simulation::year_problem`]), each with its own dates: an
+    /// year's problem, [`World::problem`]), each with its own dates: an
     /// independent-sector list or a community diagnostic centre open longer from a date.
     /// Default none.
     pub extra: Vec<ListAddition>,
