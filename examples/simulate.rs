@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example simulate -- [--weeks 52] [--seed 2026] [--capacity-factor 1.0]
-//!     [--bookers optimiser,fcfs,priority,nearest] [--out out/simulation] [--seeds N] [--what-if]
+//!     [--bookers optimiser,clock-stop,eighteen-weeks,fcfs,priority,nearest] [--out out/simulation] [--seeds N] [--what-if]
 //! ```
 //!
 //! `--extra SITE --extra-from DATE` adds, from that date, one more list a week of each service
@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: simulate [--weeks N] [--seed N] [--capacity-factor F] [--bookers optimiser,fcfs,priority,nearest] [--out DIR] [--seeds N] [--what-if] [--extra SITE --extra-from YYYY-MM-DD]";
+const USAGE: &str = "usage: simulate [--weeks N] [--seed N] [--capacity-factor F] [--bookers optimiser,clock-stop,eighteen-weeks,fcfs,priority,nearest] [--out DIR] [--seeds N] [--what-if] [--extra SITE --extra-from YYYY-MM-DD]";
 
 /// The 2026/27 target for each trust: at least 65% within 18 weeks, or 7 points more than at
 /// the start (Medium Term Planning Framework, October 2025; `shared/docs/nhs-rules.md`).
@@ -86,6 +86,8 @@ fn run() -> Result<(), String> {
                     .split(',')
                     .map(|b| match b {
                         "optimiser" => Ok(Booker::Optimiser(Preset::NhsEngland)),
+                        "clock-stop" => Ok(Booker::Optimiser(Preset::ClockStopBreaches)),
+                        "eighteen-weeks" => Ok(Booker::Optimiser(Preset::EighteenWeeksFirst)),
                         "fcfs" => Ok(Booker::Baseline(Baseline::FirstComeFirstServed)),
                         "priority" => Ok(Booker::Baseline(Baseline::PriorityThenFcfs)),
                         "nearest" => Ok(Booker::Baseline(Baseline::NearestSiteFirst)),
