@@ -999,11 +999,16 @@ fn a_transaction_with_uuid_references_reads_as_the_collection_does() {
     )));
 }
 
+/// The slot of the problem with `id`.
+fn slot_of<'a>(problem: &'a Problem, id: &str) -> &'a appointment_optimiser::Slot {
+    problem.slots.iter().find(|s| s.id.as_str() == id).unwrap()
+}
+
 /// A trust engineer's week of write-backs and re-plans (the review of 7 December 2026): the
 /// cases where a booking could be lost or a slot booked twice.
 #[test]
 fn bookings_that_are_no_requests_here_still_take_their_places() {
-    // SR-TO-1 is completed while its Appointment, in the one-place CT slot, is still booked:
+    // SR-CT-1 is completed while its Appointment, in the one-place CT slot, is still booked:
     // the slot stays taken, and nobody else is put in it.
     let bundle = changed_all(&[
         ("SR-CT-1", |r: &mut Value| r["status"] = json!("completed")),
@@ -1016,12 +1021,7 @@ fn bookings_that_are_no_requests_here_still_take_their_places() {
         }),
     ]);
     let import = import_bundle(&bundle, &week_settings()).unwrap();
-    let slot = import
-        .problem
-        .slots
-        .iter()
-        .find(|s| s.id.as_str() == "CT-1209-1")
-        .unwrap();
+    let slot = slot_of(&import.problem, "CT-1209-1");
     assert_eq!(slot.status, SlotStatus::Booked);
     assert!(import.notes.contains(&assumed(
         "Slot/CT-1209-1",
@@ -1041,12 +1041,7 @@ fn bookings_that_are_no_requests_here_still_take_their_places() {
         r["participant"] = json!([{"actor": {"reference": "Patient/P-9"}}]);
     });
     let import = import_bundle(&bundle, &week_settings()).unwrap();
-    let clinic = import
-        .problem
-        .slots
-        .iter()
-        .find(|s| s.id.as_str() == "TO-0908")
-        .unwrap();
+    let clinic = slot_of(&import.problem, "TO-0908");
     assert_eq!((clinic.capacity, clinic.status), (2, SlotStatus::Free));
 
     // With no basedOn but for a patient who has a request here, it cannot be told which
