@@ -321,7 +321,13 @@ fn what_if(
                 format!("{} {:+}", names[t], w.tiers[t])
             });
         let lists = format!("{} x {}", w.addition.dates.len(), w.addition.places);
-        let kind = format!("{:?}", w.addition.site_kind);
+        let kind = match w.addition.site_kind {
+            appointment_optimiser::SiteKind::NhsTrust => "NHS trust",
+            appointment_optimiser::SiteKind::CommunityDiagnosticCentre => {
+                "community diagnostic centre"
+            }
+            appointment_optimiser::SiteKind::IndependentSector => "independent sector",
+        };
         println!(
             "  {:>4}  {:<44} {:<26} {:>14} {:>+7} {:>+9} {:>+8} {:>+8} {:>+8}  {first}",
             k + 1,

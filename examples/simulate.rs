@@ -182,8 +182,8 @@ fn run() -> Result<(), String> {
         "over 78",
         "past clinical",
         "cancer %",
-        "seen/yr",
-        "days late/yr"
+        "seen",
+        "days late (seen)"
     );
     let names: Vec<String> = bookers.iter().map(|b| b.name()).collect();
     for name in &names {
