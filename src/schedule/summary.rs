@@ -12,7 +12,18 @@ fn reason_text(reason: ChangeReason) -> &'static str {
         ChangeReason::NotKept => "its slot went to a referral the objective ranks higher",
     }
 }
+use crate::formulation::TierValue;
 use crate::model::{Problem, ReferralPriority, SurgicalPriority};
+
+/// A tier's unit when all its terms share one, else empty.
+fn tier_unit(tier: &TierValue) -> &'static str {
+    match tier.terms.split_first() {
+        Some((first, rest)) if rest.iter().all(|t| t.term.unit() == first.term.unit()) => {
+            first.term.unit()
+        }
+        _ => "",
+    }
+}
 use std::fmt::Write;
 
 impl Schedule {
@@ -79,15 +90,7 @@ impl Schedule {
                     .tiers
                     .iter()
                     .find(|t| t.tier == v.tier)
-                    .and_then(|t| match t.terms.split_first() {
-                        Some((first, rest))
-                            if rest.iter().all(|x| x.term.unit() == first.term.unit()) =>
-                        {
-                            Some(first.term.unit())
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or("");
+                    .map_or("", tier_unit);
                 let _ = writeln!(
                     s,
                     "  {:<16} {:<10} {}  {}: {} {unit}",
@@ -193,13 +196,7 @@ impl Schedule {
         );
         let _ = writeln!(s, "Objective, strictly in this order:");
         for (k, tier) in self.objective.tiers.iter().enumerate() {
-            // The tier's unit when all its terms share one.
-            let unit = match tier.terms.split_first() {
-                Some((first, rest)) if rest.iter().all(|t| t.term.unit() == first.term.unit()) => {
-                    first.term.unit()
-                }
-                _ => "",
-            };
+            let unit = tier_unit(tier);
             let _ = writeln!(
                 s,
                 "  {:>2} {:<50} {:>16}  {unit}",
