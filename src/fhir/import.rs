@@ -409,11 +409,16 @@ fn read_bundle(json: &str, errors: &mut Vec<Error>) -> Result<Resources> {
             continue;
         };
         let here = format!("{kind}/{id}");
-        if let Some(path) = nested_modifier(&value, "") {
+        if let Some((path, url)) = modifier(&value, "") {
+            let what = if path.is_empty() {
+                "resource"
+            } else {
+                "element"
+            };
             errors.push(fhir(
                 &here,
                 format!("{kind}{path}.modifierExtension"),
-                "a modifierExtension changes what the element means and the import does not know it: the resource cannot be booked from",
+                format!("`{url}` changes what the {what} means and the import does not know it: the resource cannot be booked from"),
             ));
             continue;
         }
@@ -459,23 +464,27 @@ fn read_bundle(json: &str, errors: &mut Vec<Error>) -> Result<Resources> {
     Ok(out)
 }
 
-/// The path (from the resource, `.address[0]`) of the first `modifierExtension` below the
-/// resource's own elements, if any; the resource's own are read, and refused, with their url.
-fn nested_modifier(value: &serde_json::Value, at: &str) -> Option<String> {
+/// The first `modifierExtension` of a resource, at any depth: its path from the resource
+/// (empty for the resource's own, `.address[0]` below it) and its first url. One the import
+/// does not know changes what the resource means, so it cannot be read (FHIR R4,
+/// Extensibility, 2.4.2); the import knows none.
+fn modifier(value: &serde_json::Value, at: &str) -> Option<(String, String)> {
     match value {
         serde_json::Value::Object(map) => map.iter().find_map(|(key, v)| {
-            if key == "modifierExtension" && !at.is_empty() {
-                return Some(at.to_owned());
-            }
             if key == "modifierExtension" {
-                return None;
+                let url = v
+                    .get(0)
+                    .and_then(|m| m.get("url"))
+                    .and_then(|u| u.as_str())
+                    .unwrap_or("");
+                return Some((at.to_owned(), url.to_owned()));
             }
-            nested_modifier(v, &format!("{at}.{key}"))
+            modifier(v, &format!("{at}.{key}"))
         }),
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(k, v)| nested_modifier(v, &format!("{at}[{k}]"))),
+            .find_map(|(k, v)| modifier(v, &format!("{at}[{k}]"))),
         _ => None,
     }
 }
@@ -533,7 +542,7 @@ fn vet(
     for e in extensions {
         let known = OURS
             .iter()
-            .map(|&(url, on, subs, repeating)| (url, on, subs, repeating))
+            .copied()
             .chain([(
                 GEOLOCATION,
                 "Address",
@@ -625,22 +634,6 @@ fn vet(
         }
     }
     Ok(())
-}
-
-/// A resource's `modifierExtension`s: one the import does not know changes the resource's
-/// meaning, so the resource cannot be read (FHIR R4, Extensibility, 2.4.2).
-fn no_modifiers(here: &str, kind: &str, modifiers: &[Extension]) -> Result<()> {
-    match modifiers.first() {
-        None => Ok(()),
-        Some(m) => Err(fhir(
-            here,
-            format!("{kind}.modifierExtension"),
-            format!(
-                "`{}` changes what the resource means and the import does not know it: the resource cannot be booked from",
-                m.url
-            ),
-        )),
-    }
 }
 
 /// The sub-extensions of the first extension with `url`.
@@ -1093,87 +1086,56 @@ pub fn import_bundle(json: &str, settings: &ImportSettings) -> Result<FhirImport
     let mut notes = bundle_notes;
     let planning = settings.planning_date;
 
-    // Extensions and modifiers of everything read.
+    // Extensions of everything read (modifierExtensions were refused when the bundle was read).
     let mut unread: BTreeMap<String, usize> = BTreeMap::new();
     let mut bad: BTreeSet<String> = BTreeSet::new();
-    let mut check = |here: String,
-                     path: &str,
-                     kind: &str,
-                     extensions: &[Extension],
-                     modifiers: &[Extension]| {
-        let result = vet(&here, path, kind, extensions, &mut unread)
-            .and_then(|()| no_modifiers(&here, kind, modifiers));
-        if keep(&mut errors, result).is_none() {
+    let mut check = |here: String, path: &str, kind: &str, extensions: &[Extension]| {
+        if keep(&mut errors, vet(&here, path, kind, extensions, &mut unread)).is_none() {
             bad.insert(here);
         }
     };
     let at = |kind: &str, id: &str| format!("{kind}/{id}");
-    let read: Vec<(&str, &str, &[Extension], &[Extension])> = service_requests
+    let read: Vec<(&str, &str, &[Extension])> = service_requests
         .iter()
-        .map(|r| {
-            (
-                "ServiceRequest",
-                r.id.as_str(),
-                &r.value.extension[..],
-                &r.value.modifier_extension[..],
-            )
-        })
-        .chain(patients.iter().map(|r| {
-            (
-                "Patient",
-                r.id.as_str(),
-                &r.value.extension[..],
-                &r.value.modifier_extension[..],
-            )
-        }))
-        .chain(locations.iter().map(|r| {
-            (
-                "Location",
-                r.id.as_str(),
-                &r.value.extension[..],
-                &r.value.modifier_extension[..],
-            )
-        }))
-        .chain(services.iter().map(|r| {
-            (
-                "HealthcareService",
-                r.id.as_str(),
-                &r.value.extension[..],
-                &r.value.modifier_extension[..],
-            )
-        }))
-        .chain(schedules.iter().map(|r| {
-            (
-                "Schedule",
-                r.id.as_str(),
-                &r.value.extension[..],
-                &r.value.modifier_extension[..],
-            )
-        }))
-        .chain(fhir_slots.iter().map(|r| {
-            (
-                "Slot",
-                r.id.as_str(),
-                &r.value.extension[..],
-                &r.value.modifier_extension[..],
-            )
-        }))
-        .chain(appointments.iter().map(|r| {
-            (
-                "Appointment",
-                r.id.as_str(),
-                &r.value.extension[..],
-                &r.value.modifier_extension[..],
-            )
-        }))
+        .map(|r| ("ServiceRequest", r.id.as_str(), &r.value.extension[..]))
+        .chain(
+            patients
+                .iter()
+                .map(|r| ("Patient", r.id.as_str(), &r.value.extension[..])),
+        )
+        .chain(
+            locations
+                .iter()
+                .map(|r| ("Location", r.id.as_str(), &r.value.extension[..])),
+        )
+        .chain(
+            services
+                .iter()
+                .map(|r| ("HealthcareService", r.id.as_str(), &r.value.extension[..])),
+        )
+        .chain(
+            schedules
+                .iter()
+                .map(|r| ("Schedule", r.id.as_str(), &r.value.extension[..])),
+        )
+        .chain(
+            fhir_slots
+                .iter()
+                .map(|r| ("Slot", r.id.as_str(), &r.value.extension[..])),
+        )
+        .chain(
+            appointments
+                .iter()
+                .map(|r| ("Appointment", r.id.as_str(), &r.value.extension[..])),
+        )
         .collect();
-    for (kind, id, extensions, modifiers) in read {
-        check(at(kind, id), kind, kind, extensions, modifiers);
+    for (kind, id, extensions) in read {
+        check(at(kind, id), kind, kind, extensions);
     }
     for r in &patients {
         for (k, a) in r.value.address.iter().enumerate() {
             let path = format!("Patient.address[{k}]");
-            check(at("Patient", &r.id), &path, "Address", &a.extension, &[]);
+            check(at("Patient", &r.id), &path, "Address", &a.extension);
         }
     }
     let ok = |kind: &str, id: &str| !bad.contains(&format!("{kind}/{id}"));

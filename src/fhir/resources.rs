@@ -135,8 +135,6 @@ pub(crate) struct EntryRequest {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ServiceRequest {
-    #[serde(default, rename = "modifierExtension")]
-    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     pub status: Option<String>,
@@ -164,8 +162,6 @@ pub(crate) struct Patient {
     pub active: Option<bool>,
     pub deceased_boolean: Option<bool>,
     pub deceased_date_time: Option<String>,
-    #[serde(default, rename = "modifierExtension")]
-    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub address: Vec<Address>,
 }
@@ -190,8 +186,6 @@ pub(crate) struct Position {
 /// `Location`: a site.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Location {
-    #[serde(default, rename = "modifierExtension")]
-    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     pub name: Option<String>,
@@ -201,8 +195,6 @@ pub(crate) struct Location {
 /// `HealthcareService`: a service at locations.
 #[derive(Debug, Deserialize)]
 pub(crate) struct HealthcareService {
-    #[serde(default, rename = "modifierExtension")]
-    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     #[serde(default)]
@@ -215,8 +207,6 @@ pub(crate) struct HealthcareService {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Schedule {
-    #[serde(default, rename = "modifierExtension")]
-    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     #[serde(default)]
@@ -231,8 +221,6 @@ pub(crate) struct Schedule {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Slot {
-    #[serde(default, rename = "modifierExtension")]
-    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     #[serde(default)]
@@ -249,8 +237,6 @@ pub(crate) struct Slot {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AppointmentIn {
-    #[serde(default, rename = "modifierExtension")]
-    pub modifier_extension: Vec<Extension>,
     #[serde(default)]
     pub extension: Vec<Extension>,
     pub status: Option<String>,
