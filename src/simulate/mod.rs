@@ -387,7 +387,7 @@ impl World {
             start,
             waiting_at_start: at_start.waiting,
             within_18_weeks_at_start_pct: at_start.within_18_weeks_pct,
-            over_52_weeks_at_start: at_start.over_52_weeks,
+            over_52_weeks_at_start: at_start.over[0],
             months,
             violations,
         })
@@ -571,13 +571,18 @@ fn is_month_end(date: NaiveDate) -> bool {
         .is_some_and(|next| next.month() != date.month())
 }
 
+/// `part` of `whole` in percent; `None` when `whole` is 0.
+fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+}
+
 /// The waiting-list figures of a list on `date`.
 struct ListFigures {
     waiting: usize,
     past_clinical_deadline: usize,
     within_18_weeks_pct: Option<f64>,
+    /// Over 52, 65, 78 and 104 weeks.
     over: [usize; 4],
-    over_52_weeks: usize,
     diagnostic_6_weeks_plus_pct: Option<f64>,
 }
 
@@ -610,14 +615,12 @@ fn measure_list<'a>(
             }
         }
     }
-    let pct = |a: usize, b: usize| (b > 0).then(|| 100.0 * a as f64 / b as f64);
     ListFigures {
         waiting,
         past_clinical_deadline: past,
-        within_18_weeks_pct: pct(within, waiting),
+        within_18_weeks_pct: percent(within as u64, waiting as u64),
         over,
-        over_52_weeks: over[0],
-        diagnostic_6_weeks_plus_pct: pct(tests_late, tests),
+        diagnostic_6_weeks_plus_pct: percent(tests_late as u64, tests as u64),
     }
 }
 
@@ -654,7 +657,6 @@ impl Month {
     }
 
     fn close(self, booker: String, month_end: NaiveDate, list: ListFigures) -> MonthEnd {
-        let pct = |a: u64, b: u64| (b > 0).then(|| 100.0 * a as f64 / b as f64);
         MonthEnd {
             booker,
             month_end,
@@ -668,14 +670,14 @@ impl Month {
             seen: self.seen,
             mean_wait_seen_days: (self.seen > 0)
                 .then(|| self.waited_days as f64 / self.seen as f64),
-            cancer_28_days_pct: pct(self.cancer_in_28 as u64, self.cancer_seen as u64),
+            cancer_28_days_pct: percent(self.cancer_in_28 as u64, self.cancer_seen as u64),
             clinical_days_late: self.clinical_days_late,
             past_clinical_deadline: list.past_clinical_deadline,
             dna: self.dna,
             cancelled: self.cancelled,
             declined: self.declined,
             moved: self.moved,
-            utilisation_pct: pct(self.seen as u64, self.places),
+            utilisation_pct: percent(self.seen as u64, self.places),
             arrived: self.arrived,
         }
     }
